@@ -1,0 +1,34 @@
+# Two entry points: `make demo` and `make test`. Each builds .venv/ on first use from
+# pyproject.toml pinned by constraints.txt; only Python 3.11+ and make are needed.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -c 'import sys; sys.exit("notifier needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/notifier demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/intake.py --rows 100000
+
+# Re-resolve every dependency to its newest release and pin the result.
+lock:
+	rm -rf /tmp/notifier-lock && $(PYTHON) -m venv /tmp/notifier-lock
+	/tmp/notifier-lock/bin/pip install --quiet -e '.[test]'
+	(echo '# Pinned versions for every dependency (direct and transitive); `make lock` regenerates it.'; \
+	 /tmp/notifier-lock/bin/pip freeze --exclude-editable) > constraints.txt
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,138 @@
+"""Engine, sessions and schema upgrades: the storage edge.
+
+The embedded default (a SQLite file) creates and upgrades itself on first use; a shared
+PostgreSQL database is only changed by an explicit `notifier db upgrade`, so that many
+workers starting at once never race to migrate it.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlmodel import Session
+
+from notifier.errors import DatabaseError
+from notifier.settings import REPO_ROOT
+
+MIGRATIONS_DIR = REPO_ROOT / "migrations"
+
+_engines: dict[str, sa.Engine] = {}
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def engine_for(url: str) -> sa.Engine:
+    """One engine per URL per process."""
+    if url not in _engines:
+        _engines[url] = _create_engine(url)
+    return _engines[url]
+
+
+def _create_engine(url: str) -> sa.Engine:
+    if not is_sqlite(url):
+        return sa.create_engine(url, pool_pre_ping=True)
+    path = sa.engine.make_url(url).database
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine
+
+
+def dispose(url: str) -> None:
+    engine = _engines.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
+def _alembic_config(connection: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def current_revision(url: str) -> str | None:
+    with engine_for(url).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(url: str) -> str:
+    """Bring the schema to the newest migration; returns the revision reached."""
+    try:
+        with engine_for(url).begin() as connection:
+            command.upgrade(_alembic_config(connection), "head")
+    except sa.exc.OperationalError as exc:
+        raise _unreachable(url, exc) from None
+    return head_revision()
+
+
+def ensure_schema(url: str) -> None:
+    """Called by every command before it touches the database."""
+    try:
+        current = current_revision(url)
+    except sa.exc.OperationalError as exc:
+        raise _unreachable(url, exc) from None
+    if current == head_revision():
+        return
+    if is_sqlite(url):
+        upgrade(url)
+        return
+    raise DatabaseError(
+        f"database schema is at revision {current or 'none'}, this version of notifier needs {head_revision()}",
+        where=safe_url(url),
+        todo="run `notifier db upgrade`",
+    )
+
+
+def _unreachable(url: str, exc: Exception) -> DatabaseError:
+    return DatabaseError(
+        f"cannot open the database ({type(exc.orig).__name__ if hasattr(exc, 'orig') else type(exc).__name__})",
+        where=safe_url(url),
+        todo="check NOTIFIER_DATABASE_URL and that the server is running",
+    )
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def session_for(url: str) -> Iterator[Session]:
+    with Session(engine_for(url), expire_on_commit=False) as session:
+        yield session
+
+
+def insert_ignoring_duplicates(session: Session, table: sa.Table, rows: list[dict]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike: the idempotent write."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(table).on_conflict_do_nothing(), rows)

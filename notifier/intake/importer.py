@@ -1,0 +1,307 @@
+"""The storage edge of intake: validated rows become decisions, people and notices.
+
+Work is committed in chunks, each chunk in one transaction together with the run's
+counters. Because a decision_id is unique and a row already stored counts as a duplicate,
+an import that is interrupted anywhere and run again ends in the same state as one that
+was never interrupted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from notifier.db import insert_ignoring_duplicates, session_for
+from notifier.intake import notices
+from notifier.intake.fields import FIELDS
+from notifier.intake.mapping import Mapping
+from notifier.intake.readers import Record, open_source
+from notifier.intake.rules import Problem, Valid, validate
+from notifier.models import (
+    Decision,
+    ImportRun,
+    ImportStatus,
+    Notice,
+    NoticeDiscrepancy,
+    NoticeStatus,
+    Person,
+    QuarantinedRow,
+    QuarantineKind,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_ROWS = 2000
+
+
+@dataclass
+class Counts:
+    read: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    quarantined: int = 0
+
+    def add(self, other: "Counts") -> None:
+        for name in ("read", "imported", "duplicates", "conflicts", "quarantined"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class ImportSummary:
+    run_id: int
+    source: str
+    format: str
+    counts: Counts
+    people: int
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "source": self.source,
+            "format": self.format,
+            **self.counts.__dict__,
+            "people": self.people,
+            "ignored_columns": self.ignored_columns,
+        }
+
+
+def import_file(
+    url: str,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    mapping: Mapping = Mapping(),
+    encoding: str | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    on_bytes: Callable[[int], None] | None = None,
+    today: date | None = None,
+) -> ImportSummary:
+    """Import one export file. Raises InputFileError, before writing anything, if the file is unreadable."""
+    source = open_source(path, fmt=fmt, mapping=mapping, encoding=encoding)
+    run_id = start_run(url, source.name, source.format, mapping.name)
+    log.info("import run %s started (%s, %s)", run_id, source.format, mapping.name or "canonical columns")
+    counts = store_records(url, run_id, source.name, source.records(on_bytes), chunk_rows=chunk_rows, today=today)
+    return finish_run(url, run_id, source.name, source.format, counts, sorted(source.ignored_columns))
+
+
+def start_run(url: str, source_name: str, fmt: str, mapping_name: str) -> int:
+    with session_for(url) as session:
+        run = ImportRun(source_name=source_name, format=fmt, mapping=mapping_name, started_at=utcnow())
+        session.add(run)
+        session.commit()
+        return run.id
+
+
+def store_records(
+    url: str,
+    run_id: int,
+    source_name: str,
+    records: Iterable[Record],
+    *,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    today: date | None = None,
+) -> Counts:
+    total = Counts()
+    today = today or date.today()
+    try:
+        for chunk in batched(records, chunk_rows):
+            with session_for(url) as session:
+                counts = _store_chunk(session, run_id, source_name, chunk, today)
+                session.execute(
+                    sa.update(ImportRun)
+                    .where(ImportRun.id == run_id)
+                    .values({name: getattr(ImportRun, name) + value for name, value in counts.__dict__.items()})
+                )
+                session.commit()
+            total.add(counts)
+    except BaseException:
+        with session_for(url) as session:
+            session.execute(sa.update(ImportRun).where(ImportRun.id == run_id).values(status=ImportStatus.FAILED, finished_at=utcnow()))
+            session.commit()
+        log.warning("import run %s stopped after %s rows", run_id, total.read)
+        raise
+    return total
+
+
+def finish_run(url: str, run_id: int, source_name: str, fmt: str, counts: Counts, ignored: list[str]) -> ImportSummary:
+    with session_for(url) as session:
+        session.execute(sa.update(ImportRun).where(ImportRun.id == run_id).values(status=ImportStatus.COMPLETED, finished_at=utcnow()))
+        people = session.scalar(select(sa.func.count(sa.distinct(Decision.person_id))).where(Decision.import_run_id == run_id))
+        session.commit()
+    log.info("import run %s completed: %s", run_id, counts.__dict__)
+    return ImportSummary(run_id, source_name, fmt, counts, people or 0, ignored)
+
+
+def batched(items: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    """itertools.batched, which Python 3.11 does not have yet."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _store_chunk(session: Session, run_id: int, source_name: str, records: Iterable[Record], today: date) -> Counts:
+    counts = Counts()
+    now = utcnow()
+    quarantine: list[dict] = []
+    valid: list[tuple[Record, Valid]] = []
+    for record in records:
+        counts.read += 1
+        result = validate(record.row, today=today) if record.row is not None else []
+        problems = record.problems + (result if isinstance(result, list) else [])
+        if problems:
+            quarantine.append(_quarantined(run_id, source_name, record, QuarantineKind.INVALID, problems, now))
+        else:
+            valid.append((record, result))
+
+    new = _sort_out_repeats(session, run_id, source_name, valid, quarantine, counts, now)
+    _store_new(session, run_id, new, now)
+    counts.imported = len(new)
+    counts.quarantined = sum(1 for row in quarantine if row["kind"] == QuarantineKind.INVALID)
+    counts.conflicts = len(quarantine) - counts.quarantined
+    insert_ignoring_duplicates(session, QuarantinedRow.__table__, quarantine)
+    if new:
+        # A row fixed by staff and imported again settles its quarantine entry.
+        session.execute(
+            sa.update(QuarantinedRow)
+            .where(QuarantinedRow.resolved_at.is_(None), QuarantinedRow.kind == QuarantineKind.INVALID)
+            .where(QuarantinedRow.decision_id.in_([valid.values["decision_id"] for _, valid in new]))
+            .values(resolved_at=now)
+        )
+    return counts
+
+
+def _sort_out_repeats(
+    session: Session,
+    run_id: int,
+    source_name: str,
+    valid: list[tuple[Record, Valid]],
+    quarantine: list[dict],
+    counts: Counts,
+    now: datetime,
+) -> list[tuple[Record, Valid]]:
+    """Splits valid rows into new decisions, duplicates (counted) and conflicts (quarantined)."""
+    ids = list({v.values["decision_id"] for _, v in valid})
+    known: dict[str, str] = dict(session.execute(select(Decision.decision_id, Decision.row_hash).where(Decision.decision_id.in_(ids))).all())
+    earlier_in_chunk: dict[str, dict] = {}
+    new: list[tuple[Record, Valid]] = []
+    for record, result in valid:
+        decision_id = result.values["decision_id"]
+        seen = known.get(decision_id)
+        if seen is None:
+            known[decision_id] = result.row_hash
+            earlier_in_chunk[decision_id] = result.values
+            new.append((record, result))
+        elif seen == result.row_hash:
+            counts.duplicates += 1
+        else:
+            earlier = earlier_in_chunk.get(decision_id) or _stored_values(session, decision_id)
+            differing = [name for name in FIELDS if earlier[name] != result.values[name]]
+            problem = Problem(
+                ",".join(differing),
+                "conflict",
+                f"decision {decision_id} was imported before with a different {', '.join(differing)}; "
+                "the earlier version is kept. If this one is right, correct the decision in the source system and contact the notifier administrator",
+            )
+            quarantine.append(_quarantined(run_id, source_name, record, QuarantineKind.CONFLICT, [problem], now, fields=differing))
+    return new
+
+
+def _stored_values(session: Session, decision_id: str) -> dict:
+    stored = session.exec(select(Decision).where(Decision.decision_id == decision_id)).one()
+    return {name: getattr(stored, name) for name in FIELDS}
+
+
+def _store_new(session: Session, run_id: int, new: list[tuple[Record, Valid]], now: datetime) -> None:
+    """Creates people, joins each decision to its person's open notice, stores the decisions."""
+    if not new:
+        return
+    person_ids = list({v.values["person_id"] for _, v in new})
+    existing_people = set(session.scalars(select(Person.person_id).where(Person.person_id.in_(person_ids))))
+    insert_ignoring_duplicates(
+        session, Person.__table__, [{"person_id": pid, "created_at": now} for pid in person_ids if pid not in existing_people]
+    )
+
+    open_notices = session.exec(select(Notice).where(Notice.status == NoticeStatus.OPEN, Notice.person_id.in_(person_ids))).all()
+    notice_ids = {n.person_id: n.id for n in open_notices}
+    snapshots = {n.person_id: {name: getattr(n, name) for name in notices.SNAPSHOT_FIELDS} for n in open_notices}
+    discrepancies: list[tuple[str, str, list[str]]] = []
+    for _, result in new:
+        values = result.values
+        pid = values["person_id"]
+        if pid in snapshots:
+            snapshots[pid], differing = notices.join(snapshots[pid], values)
+            if differing:
+                discrepancies.append((pid, values["decision_id"], differing))
+        else:
+            snapshots[pid] = notices.start(values)
+
+    changed = [{"id": notice_ids[pid], **snap, "updated_at": now} for pid, snap in snapshots.items() if pid in notice_ids]
+    if changed:
+        session.execute(sa.update(Notice), changed)
+    created = [
+        {"person_id": pid, "status": NoticeStatus.OPEN, **snap, "created_at": now, "updated_at": now}
+        for pid, snap in snapshots.items()
+        if pid not in notice_ids
+    ]
+    if created:
+        inserted = session.execute(
+            sa.insert(Notice).returning(Notice.id, Notice.person_id, sort_by_parameter_order=True), created
+        ).all()
+        notice_ids.update({pid: nid for nid, pid in inserted})
+
+    session.execute(
+        sa.insert(Decision.__table__),
+        [
+            {
+                **result.values,
+                "notice_id": notice_ids[result.values["person_id"]],
+                "import_run_id": run_id,
+                "line_number": record.line,
+                "row_hash": result.row_hash,
+                "created_at": now,
+            }
+            for record, result in new
+        ],
+    )
+    if discrepancies:
+        session.execute(
+            sa.insert(NoticeDiscrepancy.__table__),
+            [{"notice_id": notice_ids[pid], "decision_id": did, "fields": fields, "created_at": now} for pid, did, fields in discrepancies],
+        )
+
+
+def _quarantined(
+    run_id: int,
+    source_name: str,
+    record: Record,
+    kind: QuarantineKind,
+    problems: list[Problem],
+    now: datetime,
+    fields: list[str] | None = None,
+) -> dict:
+    raw_text = json.dumps(record.raw, sort_keys=True, ensure_ascii=False, default=str)
+    decision_id = str((record.row or {}).get("decision_id", "")).strip()[:1000]
+    return {
+        "import_run_id": run_id,
+        "source_name": source_name,
+        "line_number": record.line,
+        "kind": kind,
+        "decision_id": decision_id,
+        "fields": fields if fields is not None else sorted({p.field for p in problems}),
+        "reasons": [p.as_dict() for p in problems],
+        "raw": record.raw,
+        "raw_hash": hashlib.sha256(raw_text.encode("utf-8")).hexdigest(),
+        "created_at": now,
+    }

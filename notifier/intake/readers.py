@@ -1,0 +1,204 @@
+"""Streaming readers for decision exports, and the checks that run before anything is imported.
+
+A file that cannot be read as a whole (wrong encoding, header without the required columns,
+unknown format) fails up front with file, line and what to do. After that every row comes
+out as a Record, even a broken one, so that nothing is ever dropped: structural problems
+(wrong field count, a line that is not JSON) travel with the record into quarantine.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from notifier.errors import InputFileError
+from notifier.intake.fields import FIELDS, REQUIRED_COLUMNS
+from notifier.intake.mapping import Mapping
+from notifier.intake.rules import Problem
+
+FORMATS = ("csv", "jsonl")
+_EXTENSIONS = {".csv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+_CHECK_BLOCK = 1 << 20
+csv.field_size_limit(1 << 30)  # long fields are quarantined by the length rule, not crashed on
+
+
+@dataclass
+class Record:
+    """One row as read: `raw` is what the file said, `row` the canonical text fields (None if unusable)."""
+
+    line: int
+    raw: dict
+    row: dict[str, str] | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts bytes as they are read, so long imports can show progress."""
+
+    def __init__(self, raw, on_bytes: Callable[[int], None] | None):
+        self._raw = raw
+        self._on_bytes = on_bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self._raw.readinto(buffer)
+        if count and self._on_bytes:
+            self._on_bytes(count)
+        return count
+
+
+@dataclass
+class Source:
+    path: Path
+    format: str
+    encoding: str
+    mapping: Mapping
+    header: list[str] = field(default_factory=list)  # as written in the file
+    ignored_columns: set[str] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+    def _text(self, on_bytes: Callable[[int], None] | None = None) -> io.TextIOWrapper:
+        raw = self.path.open("rb", buffering=0)
+        return io.TextIOWrapper(io.BufferedReader(_CountingReader(raw, on_bytes), 1 << 16), encoding=self.encoding, newline="")
+
+    def records(self, on_bytes: Callable[[int], None] | None = None) -> Iterator[Record]:
+        with self._text(on_bytes) as text:
+            yield from (self._csv_records(text) if self.format == "csv" else self._jsonl_records(text))
+
+    def _csv_records(self, text: io.TextIOWrapper) -> Iterator[Record]:
+        reader = csv.reader(text)
+        next(reader, None)  # header, checked by open_source
+        columns = [self.mapping.canonical(name) for name in self.header]
+        wanted = [(i, name) for i, name in enumerate(columns) if name in FIELDS]
+        last_line = reader.line_num
+        for values in reader:
+            line, last_line = last_line + 1, reader.line_num
+            if not any(value.strip() for value in values):
+                continue  # blank line or a spreadsheet's empty row: no data to keep
+            raw = dict(zip(self.header, values))
+            problems: list[Problem] = []
+            if len(values) != len(self.header):
+                if len(values) > len(self.header):
+                    raw["_extra_fields"] = values[len(self.header):]
+                problems.append(Problem("-", "field_count", f"row has {len(values)} fields, the header has {len(self.header)}"))
+            row = {name: values[i] for i, name in wanted if i < len(values)}
+            yield Record(line, raw, self.mapping.translate(row), problems)
+
+    def _jsonl_records(self, text: io.TextIOWrapper) -> Iterator[Record]:
+        for line, content in enumerate(text, start=1):
+            content = content.strip()
+            if not content:
+                continue
+            yield self.json_record(line, content)
+
+    def json_record(self, line: int, content: str) -> Record:
+        """One JSON object (a JSONL line or a queue message) as a Record."""
+        try:
+            data = json.loads(content)
+        except json.JSONDecodeError as exc:
+            return Record(line, {"line": content}, None, [Problem("-", "bad_json", f"not a JSON object: {exc.msg} at column {exc.colno}")])
+        if not isinstance(data, dict):
+            return Record(line, {"line": content}, None, [Problem("-", "bad_json", f"expected a JSON object, found {type(data).__name__}")])
+        row: dict[str, str] = {}
+        problems: list[Problem] = []
+        for key, value in data.items():
+            name = self.mapping.canonical(str(key))
+            if name not in FIELDS:
+                if len(self.ignored_columns) < 100:
+                    self.ignored_columns.add(str(key))
+                continue
+            if value is None:
+                row[name] = ""
+            elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                row[name] = str(value)
+            else:
+                problems.append(Problem(name, "not_text", f"{name} should be text, found {type(value).__name__}"))
+        return Record(line, data, self.mapping.translate(row), problems)
+
+
+def detect_format(path: Path, given: str | None) -> str:
+    if given:
+        if given not in FORMATS:
+            raise InputFileError(f"unknown format '{given}'", where=str(path), todo="use --format csv or --format jsonl")
+        return given
+    found = _EXTENSIONS.get(path.suffix.lower())
+    if not found:
+        raise InputFileError(
+            f"cannot tell the format from the file name ending '{path.suffix or '(none)'}'",
+            where=str(path),
+            todo="pass --format csv or --format jsonl",
+        )
+    return found
+
+
+def open_source(path: Path, *, fmt: str | None, mapping: Mapping, encoding: str | None) -> Source:
+    """Checks the whole file can be read and, for CSV, that its header is usable."""
+    if not path.is_file():
+        raise InputFileError("file not found", where=str(path), todo="check the path")
+    encoding = encoding or mapping.encoding or "utf-8"
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise InputFileError(f"unknown encoding '{encoding}'", where=str(path), todo="use --encoding utf-8, cp1252 or latin-1") from None
+    source = Source(path, detect_format(path, fmt), "utf-8-sig" if codec == "utf-8" else encoding, mapping)
+    _check_decodes(source)
+    if source.format == "csv":
+        _check_header(source)
+    return source
+
+
+def _check_decodes(source: Source) -> None:
+    decoder = codecs.getincrementaldecoder(source.encoding)()
+    line = 1
+    with source.path.open("rb") as handle:
+        while True:
+            block = handle.read(_CHECK_BLOCK)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                line += exc.object[: exc.start].count(b"\n")
+                raise InputFileError(
+                    f"not valid {source.encoding.removesuffix('-sig')} text (byte 0x{exc.object[exc.start]:02x})",
+                    where=f"{source.path}, line {line}",
+                    todo="if a spreadsheet or Windows program saved it, try --encoding cp1252",
+                ) from None
+            if not block:
+                return
+            line += block.count(b"\n")
+
+
+def _check_header(source: Source) -> None:
+    with source._text() as text:
+        header = next(csv.reader(text), None)
+    if not header or not any(cell.strip() for cell in header):
+        raise InputFileError("the file is empty or its first line is blank", where=f"{source.path}, line 1", todo="the first line must be the header row")
+    columns = [source.mapping.canonical(cell) for cell in header]
+    repeated = sorted({name for name in columns if name in FIELDS and columns.count(name) > 1})
+    if repeated:
+        raise InputFileError(
+            f"header gives {', '.join(repeated)} more than once",
+            where=f"{source.path}, line 1",
+            todo="remove the extra column or fix config/mappings",
+        )
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if "zip" not in columns and not {"city", "state"} <= set(columns):
+        missing.append("zip (or city and state)")
+    if missing:
+        how = f"add them to config/mappings/{source.mapping.name}.toml" if source.mapping.name else "rename the columns or map your headers with --mapping NAME (config/mappings/NAME.toml)"
+        raise InputFileError(f"header has no column for: {', '.join(missing)}", where=f"{source.path}, line 1", todo=how)
+    source.header = header
+    source.ignored_columns = {cell for cell, name in zip(header, columns) if name not in FIELDS}

@@ -1,0 +1,216 @@
+"""Tables of the domain: one class per noun of DESIGN.md.
+
+Columns named after the canonical decision export keep the export's names
+(`decision_id`, `person_id` are the *source system's* ids, text). Text columns default to
+"" rather than NULL so that "not given" has one spelling. Times are aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Stores aware datetimes as UTC and gives them back aware, on SQLite as on PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; store aware UTC times only")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+
+class Outcome(StrEnum):
+    EXPUNGED = "expunged"
+    VACATED = "vacated"
+    VACATED_AND_EXPUNGED = "vacated_and_expunged"
+    SEALED = "sealed"
+    NOT_GRANTED = "not_granted"
+
+
+class NoticeStatus(StrEnum):
+    """`open` collects decisions; once a notice is in a frozen batch or mailed, new decisions start a new one."""
+
+    OPEN = "open"
+    LOCKED = "locked"
+    MAILED = "mailed"
+    UNREACHABLE = "unreachable"
+
+
+class LetterState(StrEnum):
+    PENDING = "pending"
+    RENDERED = "rendered"
+    BATCHED = "batched"
+    MAILED = "mailed"
+    RETURNED = "returned"
+    PRESUMED_DELIVERED = "presumed_delivered"
+
+
+class QuarantineKind(StrEnum):
+    INVALID = "invalid"  # the row broke a rule of the export format
+    CONFLICT = "conflict"  # a decision_id seen before, with different content
+
+
+class ImportStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class ImportRun(SQLModel, table=True):
+    __tablename__ = "import_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_name: str = Field(max_length=255)
+    format: str = Field(max_length=16)
+    mapping: str = Field(default="", max_length=64)
+    status: str = Field(default=ImportStatus.RUNNING, max_length=16)
+    started_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
+    read: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    quarantined: int = 0
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(max_length=1000, unique=True)
+    created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
+class Notice(SQLModel, table=True):
+    """What one person is owed for their decisions not yet mailed.
+
+    Name, language and address are taken from the person's decision with the latest
+    decision_date (`source_decision_id`); disagreements are kept in NoticeDiscrepancy.
+    """
+
+    __tablename__ = "notice"
+    __table_args__ = (
+        sa.Index(
+            "uq_notice_one_open_per_person",
+            "person_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(max_length=1000, foreign_key="person.person_id", index=True)
+    status: str = Field(default=NoticeStatus.OPEN, max_length=16)
+    first_name: str = Field(default="", max_length=1000)
+    middle_name: str = Field(default="", max_length=1000)
+    last_name: str = Field(default="", max_length=1000)
+    suffix: str = Field(default="", max_length=1000)
+    language: str = Field(default="en", max_length=8)
+    address_line1: str = Field(default="", max_length=1000)
+    address_line2: str = Field(default="", max_length=1000)
+    city: str = Field(default="", max_length=1000)
+    state: str = Field(default="", max_length=2)
+    zip: str = Field(default="", max_length=10)
+    source_decision_id: str = Field(max_length=1000)
+    source_decision_date: date
+    created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
+class Decision(SQLModel, table=True):
+    """One row of a decision export, as validated (state as a code, ZIP with its zeros)."""
+
+    __tablename__ = "decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: str = Field(max_length=1000, unique=True)
+    person_id: str = Field(max_length=1000, foreign_key="person.person_id", index=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    import_run_id: int = Field(foreign_key="import_run.id")
+    line_number: int
+    row_hash: str = Field(max_length=64)
+    first_name: str = Field(max_length=1000)
+    middle_name: str = Field(default="", max_length=1000)
+    last_name: str = Field(max_length=1000)
+    suffix: str = Field(default="", max_length=1000)
+    date_of_birth: date | None = None
+    address_line1: str = Field(default="", max_length=1000)
+    address_line2: str = Field(default="", max_length=1000)
+    city: str = Field(default="", max_length=1000)
+    state: str = Field(default="", max_length=2)
+    zip: str = Field(default="", max_length=10)
+    language: str = Field(default="en", max_length=8)
+    case_number: str = Field(max_length=1000)
+    offense: str = Field(default="", max_length=1000)
+    statute: str = Field(default="", max_length=1000)
+    disposition_date: date | None = None
+    outcome: str = Field(max_length=32)
+    not_granted_reason: str = Field(default="", max_length=1000)
+    decision_date: date
+    court: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
+class NoticeDiscrepancy(SQLModel, table=True):
+    """A decision whose name or address disagrees with the notice it joined."""
+
+    __tablename__ = "notice_discrepancy"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    decision_id: str = Field(max_length=1000)
+    fields: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
+class QuarantinedRow(SQLModel, table=True):
+    """A row that was read but not imported, kept whole with the reasons why."""
+
+    __tablename__ = "quarantined_row"
+    __table_args__ = (sa.UniqueConstraint("source_name", "line_number", "raw_hash", name="uq_quarantine_source_line"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_run_id: int = Field(foreign_key="import_run.id", index=True)
+    source_name: str = Field(max_length=255)
+    line_number: int
+    kind: str = Field(max_length=16)
+    decision_id: str = Field(default="", max_length=1000, index=True)
+    fields: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    reasons: list[dict] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    raw: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    raw_hash: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    resolved_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
+
+
+class Letter(SQLModel, table=True):
+    """One physical mailing of a notice (attempt 1, 2, ...). Filled in by the letters step."""
+
+    __tablename__ = "letter"
+    __table_args__ = (sa.UniqueConstraint("notice_id", "attempt", name="uq_letter_notice_attempt"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    attempt: int = 1
+    state: str = Field(default=LetterState.PENDING, max_length=24, index=True)
+    created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
