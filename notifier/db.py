@@ -76,8 +76,11 @@ def head_revision() -> str:
 
 
 def current_revision(url: str) -> str | None:
-    with engine_for(url).connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    try:
+        with engine_for(url).connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except sa.exc.OperationalError as exc:
+        raise _unreachable(url, exc) from None
 
 
 def upgrade(url: str) -> str:
@@ -92,10 +95,7 @@ def upgrade(url: str) -> str:
 
 def ensure_schema(url: str) -> None:
     """Called by every command before it touches the database."""
-    try:
-        current = current_revision(url)
-    except sa.exc.OperationalError as exc:
-        raise _unreachable(url, exc) from None
+    current = current_revision(url)
     if current == head_revision():
         return
     if is_sqlite(url):

@@ -23,3 +23,13 @@ def _table() -> dict[str, str]:
 def state_code(text: str) -> str | None:
     """'IL', 'il', 'Illinois' and ' illinois ' all give 'IL'; anything else gives None."""
     return _table().get(" ".join(text.replace(".", "").upper().split()))
+
+
+@cache
+def state_name(code: str) -> str:
+    """'IL' gives 'Illinois'."""
+    with DATA.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["code"] == code:
+                return row["name"]
+    raise KeyError(code)

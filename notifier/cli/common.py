@@ -1,0 +1,53 @@
+"""What every command shares: settings, the database, --json output and progress bars."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from notifier import db
+from notifier.settings import Settings, get_settings
+
+JSON_OPTION = typer.Option(False, "--json", help="Print one JSON object as the last line of stdout.")
+
+
+def database() -> tuple[Settings, str]:
+    """Settings plus a database URL whose schema is current."""
+    settings = get_settings()
+    db.ensure_schema(settings.database_url)
+    return settings, settings.database_url
+
+
+def emit_json(obj: dict) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False, default=str, sort_keys=False))
+
+
+def interactive() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def byte_progress(label: str, total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr when a person is watching; nothing when output goes to a file or script."""
+    if not interactive():
+        yield None
+        return
+    columns = (TextColumn(label), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda count: progress.advance(task, count)
+
+
+@contextmanager
+def count_progress(label: str, total: int) -> Iterator[Callable[[int], None] | None]:
+    if not interactive():
+        yield None
+        return
+    with Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}"), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda count: progress.advance(task, count)

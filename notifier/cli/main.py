@@ -1,0 +1,60 @@
+"""`notifier <group> <command>`: the entry point and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import typer
+from typer.core import TyperGroup
+
+from notifier.errors import NotifierError
+
+
+class NotifierGroup(TyperGroup):
+    """Turns a NotifierError from any command into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except NotifierError as exc:
+            typer.echo(f"notifier: error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=NotifierGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Letters to people whose old convictions were cleared: intake, addresses, letters, mail runs, costs, returns.",
+)
+
+
+def _register() -> None:
+    from notifier.cli import db, demo, intake, quarantine, status, synth
+
+    app.command("import")(intake.import_command)
+    app.command("status")(status.status_command)
+    app.command("synth")(synth.synth_command)
+    app.command("demo")(demo.demo_command)
+    app.add_typer(db.app, name="db")
+    app.add_typer(quarantine.app, name="quarantine")
+
+
+_register()
+
+
+def run() -> None:
+    logging.basicConfig(level=os.environ.get("NOTIFIER_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("notifier: interrupted; work committed so far is kept, run the same command again to finish", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug, not bad input: keep personal data out of the one line
+        if os.environ.get("NOTIFIER_DEBUG"):
+            raise
+        typer.echo(f"notifier: internal error ({type(exc).__name__}); run again with NOTIFIER_DEBUG=1 for details", err=True)
+        sys.exit(2)

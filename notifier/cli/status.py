@@ -1,0 +1,28 @@
+"""`notifier status`: what the database holds, step by step."""
+
+from __future__ import annotations
+
+import typer
+
+from notifier.cli.common import JSON_OPTION, database, emit_json
+from notifier.status import status
+
+
+def status_command(json: bool = JSON_OPTION) -> None:
+    """Counts of decisions, people, notices, quarantined rows and letters."""
+    _, url = database()
+    counts = status(url)
+    if json:
+        emit_json(counts)
+        return
+    typer.echo(f"decisions        {counts['decisions']}")
+    typer.echo(f"people           {counts['people']}")
+    by_status = ", ".join(f"{k} {v}" for k, v in sorted(counts["notices_by_status"].items())) or "none"
+    typer.echo(f"notices          {counts['notices']} ({by_status}); {counts['notices_without_address']} wait for an address")
+    typer.echo(f"quarantined      {counts['quarantined']} rows to fix, {counts['conflicts']} conflicts")
+    typer.echo(f"discrepancies    {counts['people_with_discrepancies']} people whose rows disagree on name or address")
+    letters = ", ".join(f"{k} {v}" for k, v in sorted(counts["letters"].items())) or "none yet"
+    typer.echo(f"letters          {letters}")
+    last = counts["last_import"]
+    if last:
+        typer.echo(f"last import      run {last['run_id']}, {last['source']}, {last['status']}, {last['read']} rows read")

@@ -1,0 +1,41 @@
+"""Writing CSV files that staff open in spreadsheets: atomic, and safe from formula injection.
+
+A cell starting with = + - @ or a tab/CR would be run as a formula by Excel or LibreOffice;
+such a cell is written with a leading apostrophe, which spreadsheets show as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_csv(path: Path, header: list[str], rows: Iterable[list[object]]) -> int:
+    """Writes to a temporary file beside `path` and renames it into place; returns the row count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent, prefix=f".{path.name}.", delete=False)
+    count = 0
+    try:
+        with handle:
+            writer = csv.writer(handle)
+            writer.writerow([safe_cell(cell) for cell in header])
+            for row in rows:
+                writer.writerow([safe_cell(cell) for cell in row])
+                count += 1
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    return count

@@ -1,0 +1,46 @@
+"""Counts of everything in the database, for `notifier status` and the demo."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from notifier.db import session_for
+from notifier.models import (
+    Decision,
+    ImportRun,
+    Letter,
+    Notice,
+    NoticeDiscrepancy,
+    Person,
+    QuarantinedRow,
+    QuarantineKind,
+)
+
+
+def _count(session, query) -> int:
+    return session.scalar(query) or 0
+
+
+def status(url: str) -> dict:
+    with session_for(url) as session:
+        count = sa.func.count()
+        open_quarantine = QuarantinedRow.resolved_at.is_(None)
+        notices_by_status = dict(session.execute(select(Notice.status, count).group_by(Notice.status)).all())
+        letters_by_state = dict(session.execute(select(Letter.state, count).group_by(Letter.state)).all())
+        last = session.exec(select(ImportRun).order_by(ImportRun.id.desc()).limit(1)).first()
+        return {
+            "decisions": _count(session, select(count).select_from(Decision)),
+            "people": _count(session, select(count).select_from(Person)),
+            "notices": sum(notices_by_status.values()),
+            "notices_by_status": notices_by_status,
+            "notices_without_address": _count(session, select(count).select_from(Notice).where(Notice.address_line1 == "")),
+            "quarantined": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.INVALID)),
+            "conflicts": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.CONFLICT)),
+            "people_with_discrepancies": _count(session, select(sa.func.count(sa.distinct(NoticeDiscrepancy.notice_id)))),
+            "letters": letters_by_state,
+            "import_runs": _count(session, select(count).select_from(ImportRun)),
+            "last_import": None
+            if last is None
+            else {"run_id": last.id, "source": last.source_name, "status": last.status, "started_at": last.started_at.isoformat(), "read": last.read},
+        }
