@@ -133,6 +133,7 @@ class Notice(SQLModel, table=True):
     zip: str = Field(default="", max_length=10)
     source_decision_id: str = Field(max_length=1000)
     source_decision_date: date
+    address_decision_date: date | None = None
     created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
 

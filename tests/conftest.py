@@ -1,0 +1,82 @@
+"""Fixtures shared by all tests.
+
+`db_url` runs a test on SQLite and again on PostgreSQL when NOTIFIER_TEST_POSTGRES_URL is
+set; each PostgreSQL test gets its own schema, dropped afterwards, so runs never see each
+other's rows. With NOTIFIER_REQUIRE_SERVICES=1 (CI) a missing service fails instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from notifier import db
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SAMPLE = SHARED_DATA / "sample-decisions.csv"
+
+
+def service_url(variable: str) -> str:
+    url = os.environ.get(variable)
+    if not url:
+        if os.environ.get("NOTIFIER_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{variable} is not set but NOTIFIER_REQUIRE_SERVICES=1")
+        pytest.skip(f"{variable} not set")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'notifier.db'}"
+        db.ensure_schema(url)
+        yield url
+        db.dispose(url)
+        return
+    base = service_url("NOTIFIER_TEST_POSTGRES_URL")
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = sa.engine.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    try:
+        db.upgrade(url)
+        yield url
+    finally:
+        db.dispose(url)
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sample_csv() -> Path:
+    if not SAMPLE.exists():
+        pytest.skip("../shared/data/sample-decisions.csv is not beside this checkout")
+    return SAMPLE
+
+
+class Cli:
+    """Runs `notifier ...` in-process against one database."""
+
+    def __init__(self, url: str, monkeypatch):
+        monkeypatch.setenv("NOTIFIER_DATABASE_URL", url)
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, ok: bool = True):
+        from notifier.cli.main import app
+
+        result = self.runner.invoke(app, [str(a) for a in args])
+        if ok and result.exit_code != 0:
+            raise AssertionError(f"notifier {' '.join(map(str, args))} exited {result.exit_code}: {result.stderr}{result.exception!r}")
+        return result
+
+
+@pytest.fixture
+def cli(db_url, monkeypatch) -> Cli:
+    return Cli(db_url, monkeypatch)
