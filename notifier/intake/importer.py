@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from notifier.db import insert_ignoring_duplicates, session_for
+from notifier.db import executemany, insert_ignoring_duplicates, session_for
 from notifier.intake import notices
 from notifier.intake.fields import FIELDS
 from notifier.intake.mapping import Mapping
@@ -137,7 +137,15 @@ def store_records(
 
 def finish_run(url: str, run_id: int, source_name: str, fmt: str, counts: Counts, ignored: list[str]) -> ImportSummary:
     with session_for(url) as session:
-        session.execute(sa.update(ImportRun).where(ImportRun.id == run_id).values(status=ImportStatus.COMPLETED, finished_at=utcnow()))
+        now = utcnow()
+        session.execute(sa.update(ImportRun).where(ImportRun.id == run_id).values(status=ImportStatus.COMPLETED, finished_at=now))
+        # A row that staff fixed and imported again settles its quarantine entry.
+        session.execute(
+            sa.update(QuarantinedRow)
+            .where(QuarantinedRow.resolved_at.is_(None), QuarantinedRow.kind == QuarantineKind.INVALID)
+            .where(QuarantinedRow.decision_id.in_(select(Decision.decision_id)))
+            .values(resolved_at=now)
+        )
         people = session.scalar(select(sa.func.count(sa.distinct(Decision.person_id))).where(Decision.import_run_id == run_id))
         session.commit()
     log.info("import run %s completed: %s", run_id, counts.__dict__)
@@ -171,14 +179,6 @@ def _store_chunk(session: Session, run_id: int, source_name: str, records: Itera
     counts.quarantined = sum(1 for row in quarantine if row["kind"] == QuarantineKind.INVALID)
     counts.conflicts = len(quarantine) - counts.quarantined
     insert_ignoring_duplicates(session, QuarantinedRow.__table__, quarantine)
-    if new:
-        # A row fixed by staff and imported again settles its quarantine entry.
-        session.execute(
-            sa.update(QuarantinedRow)
-            .where(QuarantinedRow.resolved_at.is_(None), QuarantinedRow.kind == QuarantineKind.INVALID)
-            .where(QuarantinedRow.decision_id.in_([valid.values["decision_id"] for _, valid in new]))
-            .values(resolved_at=now)
-        )
     return counts
 
 
@@ -228,10 +228,7 @@ def _store_new(session: Session, run_id: int, new: list[tuple[Record, Valid]], n
     if not new:
         return
     person_ids = list({v.values["person_id"] for _, v in new})
-    existing_people = set(session.scalars(select(Person.person_id).where(Person.person_id.in_(person_ids))))
-    insert_ignoring_duplicates(
-        session, Person.__table__, [{"person_id": pid, "created_at": now} for pid in person_ids if pid not in existing_people]
-    )
+    insert_ignoring_duplicates(session, Person.__table__, [{"person_id": pid, "created_at": now} for pid in person_ids])
 
     open_notices = session.exec(select(Notice).where(Notice.status == NoticeStatus.OPEN, Notice.person_id.in_(person_ids))).all()
     notice_ids = {n.person_id: n.id for n in open_notices}
@@ -247,21 +244,32 @@ def _store_new(session: Session, run_id: int, new: list[tuple[Record, Valid]], n
         else:
             snapshots[pid] = notices.start(values)
 
-    changed = [{"id": notice_ids[pid], **snap, "updated_at": now} for pid, snap in snapshots.items() if pid in notice_ids]
+    notice = Notice.__table__
+    changed = [{"notice_pk": notice_ids[pid], **snap, "updated_at": now} for pid, snap in snapshots.items() if pid in notice_ids]
     if changed:
-        session.execute(sa.update(Notice), changed)
+        columns = list(notices.SNAPSHOT_FIELDS) + ["updated_at"]
+        executemany(
+            session,
+            sa.update(notice).where(notice.c.id == sa.bindparam("notice_pk")).values({name: sa.bindparam(name) for name in columns}),
+            changed,
+        )
     created = [
         {"person_id": pid, "status": NoticeStatus.OPEN, **snap, "created_at": now, "updated_at": now}
         for pid, snap in snapshots.items()
         if pid not in notice_ids
     ]
     if created:
-        inserted = session.execute(
-            sa.insert(Notice).returning(Notice.id, Notice.person_id, sort_by_parameter_order=True), created
-        ).all()
-        notice_ids.update({pid: nid for nid, pid in inserted})
+        executemany(session, sa.insert(notice), created)
+        # The partial unique index allows one open notice per person, so this finds exactly the new ones.
+        new_ids = session.execute(
+            sa.select(notice.c.person_id, notice.c.id).where(
+                notice.c.status == NoticeStatus.OPEN, notice.c.person_id.in_([row["person_id"] for row in created])
+            )
+        )
+        notice_ids.update(dict(new_ids.all()))
 
-    session.execute(
+    executemany(
+        session,
         sa.insert(Decision.__table__),
         [
             {
@@ -291,7 +299,8 @@ def _quarantined(
     now: datetime,
     fields: list[str] | None = None,
 ) -> dict:
-    raw_text = json.dumps(record.raw, sort_keys=True, ensure_ascii=False, default=str)
+    raw = record.raw
+    raw_text = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
     decision_id = str((record.row or {}).get("decision_id", "")).strip()[:1000]
     return {
         "import_run_id": run_id,
@@ -301,7 +310,7 @@ def _quarantined(
         "decision_id": decision_id,
         "fields": fields if fields is not None else sorted({p.field for p in problems}),
         "reasons": [p.as_dict() for p in problems],
-        "raw": record.raw,
+        "raw": raw,
         "raw_hash": hashlib.sha256(raw_text.encode("utf-8")).hexdigest(),
         "created_at": now,
     }

@@ -26,6 +26,8 @@ class Mapping:
         return self.columns.get(header.strip(), header.strip())
 
     def translate(self, row: dict[str, str]) -> dict[str, str]:
+        if not self.values:
+            return row
         for name, table in self.values.items():
             text = row.get(name)
             if text is not None and text.strip() in table:

@@ -21,7 +21,7 @@ SNAPSHOT_FIELDS: tuple[str, ...] = IDENTITY_FIELDS + ADDRESS_FIELDS + (
 
 
 def _same(a: str, b: str) -> bool:
-    return " ".join(a.upper().split()) == " ".join(b.upper().split())
+    return a == b or " ".join(a.upper().split()) == " ".join(b.upper().split())
 
 
 def has_address(values: dict) -> bool:

@@ -29,12 +29,22 @@ csv.field_size_limit(1 << 30)  # long fields are quarantined by the length rule,
 
 @dataclass
 class Record:
-    """One row as read: `raw` is what the file said, `row` the canonical text fields (None if unusable)."""
+    """One row as read: `row` holds the canonical text fields (None if unusable), `raw` what the file said."""
 
     line: int
-    raw: dict
+    read: dict | list  # a JSON object, or a CSV row's values (turned into a dict only if it is quarantined)
     row: dict[str, str] | None
     problems: list[Problem] = field(default_factory=list)
+    header: list[str] | None = None
+
+    @property
+    def raw(self) -> dict:
+        if self.header is None:
+            return self.read
+        raw = dict(zip(self.header, self.read))
+        if len(self.read) > len(self.header):
+            raw["_extra_fields"] = self.read[len(self.header):]
+        return raw
 
 
 class _CountingReader(io.RawIOBase):
@@ -89,14 +99,11 @@ class Source:
             line, last_line = last_line + 1, reader.line_num
             if not any(value.strip() for value in values):
                 continue  # blank line or a spreadsheet's empty row: no data to keep
-            raw = dict(zip(self.header, values))
             problems: list[Problem] = []
             if len(values) != len(self.header):
-                if len(values) > len(self.header):
-                    raw["_extra_fields"] = values[len(self.header):]
                 problems.append(Problem("-", "field_count", f"row has {len(values)} fields, the header has {len(self.header)}"))
             row = {name: values[i] for i, name in wanted if i < len(values)}
-            yield Record(line, raw, self.mapping.translate(row), problems)
+            yield Record(line, values, self.mapping.translate(row), problems, self.header)
 
     def _jsonl_records(self, text: io.TextIOWrapper) -> Iterator[Record]:
         for line, content in enumerate(text, start=1):

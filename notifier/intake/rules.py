@@ -49,9 +49,10 @@ def validate(row: dict[str, str], *, today: date) -> Valid | list[Problem]:
     values = {name: (row.get(name) or "").strip() for name in FIELDS}
     problems: list[Problem] = []
 
-    for name, text in values.items():
-        if len(text) > MAX_TEXT:
-            problems.append(Problem(name, "too_long", f"{name} is {len(text)} characters long; at most {MAX_TEXT} are allowed"))
+    if max(map(len, values.values())) > MAX_TEXT:
+        for name, text in values.items():
+            if len(text) > MAX_TEXT:
+                problems.append(Problem(name, "too_long", f"{name} is {len(text)} characters long; at most {MAX_TEXT} are allowed"))
     for name in REQUIRED:
         if not values[name]:
             problems.append(Problem(name, "required", f"{name} is required but empty"))
@@ -127,5 +128,5 @@ def _check_address(values: dict, problems: list[Problem]) -> None:
 
 def row_hash(values: dict) -> str:
     """Content fingerprint of a validated row: equal hashes mean an identical decision."""
-    joined = "\x1f".join("" if values[name] is None else str(values[name]) for name in FIELDS)
+    joined = "\x1f".join([value if value.__class__ is str else "" if value is None else str(value) for value in map(values.get, FIELDS)])
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
