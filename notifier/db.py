@@ -8,6 +8,7 @@ workers starting at once never race to migrate it.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterator
 
@@ -51,6 +52,7 @@ def _create_engine(url: str) -> sa.Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: keeps index pages of a large import in memory
         cursor.close()
 
     return engine
@@ -145,11 +147,27 @@ def executemany(session: Session, statement: sa.Executable, rows: list[dict]) ->
     missing = sorted({key for key, _ in steps.values()} - set(rows[0]))
     if missing:
         raise ValueError(f"executemany rows lack {missing}: give every column, defaults included")
-    if compiled.positional:
-        order = [steps[name] for name in compiled.positiontup]
-        params = [tuple(fn(row[key]) if fn else row[key] for key, fn in order) for row in rows]
-    else:
-        params = [{name: fn(row[key]) if fn else row[key] for name, (key, fn) in steps.items()} for row in rows]
+    names = list(compiled.positiontup) if compiled.positional else list(steps)
+    keys = [steps[name][0] for name in names]
+    take = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+    convert, constant = [], []
+    for index, name in enumerate(names):
+        key, processor = steps[name]
+        if processor is None:
+            continue
+        first = rows[0][key]
+        if all(row[key] is first for row in rows):  # e.g. the chunk's one timestamp: convert it once
+            constant.append((index, processor(first)))
+        else:
+            convert.append((index, processor))
+    params = []
+    for row in rows:
+        values = list(take(row))
+        for index, fn in convert:
+            values[index] = fn(values[index])
+        for index, value in constant:
+            values[index] = value
+        params.append(tuple(values) if compiled.positional else dict(zip(names, values)))
     connection.exec_driver_sql(str(compiled), params)
 
 

@@ -145,7 +145,7 @@ class Decision(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     decision_id: str = Field(max_length=1000, unique=True)
-    person_id: str = Field(max_length=1000, foreign_key="person.person_id", index=True)
+    person_id: str = Field(max_length=1000, foreign_key="person.person_id")  # found through its notice
     notice_id: int = Field(foreign_key="notice.id", index=True)
     import_run_id: int = Field(foreign_key="import_run.id")
     line_number: int

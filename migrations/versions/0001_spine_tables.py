@@ -122,7 +122,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('decision', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_decision_notice_id'), ['notice_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_decision_person_id'), ['person_id'], unique=False)
 
     op.create_table('letter',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -163,7 +162,6 @@ def downgrade() -> None:
 
     op.drop_table('letter')
     with op.batch_alter_table('decision', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_decision_person_id'))
         batch_op.drop_index(batch_op.f('ix_decision_notice_id'))
 
     op.drop_table('decision')

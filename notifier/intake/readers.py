@@ -94,6 +94,7 @@ class Source:
         next(reader, None)  # header, checked by open_source
         columns = [self.mapping.canonical(name) for name in self.header]
         wanted = [(i, name) for i, name in enumerate(columns) if name in FIELDS]
+        all_canonical = len(wanted) == len(columns)
         last_line = reader.line_num
         for values in reader:
             line, last_line = last_line + 1, reader.line_num
@@ -102,7 +103,10 @@ class Source:
             problems: list[Problem] = []
             if len(values) != len(self.header):
                 problems.append(Problem("-", "field_count", f"row has {len(values)} fields, the header has {len(self.header)}"))
-            row = {name: values[i] for i, name in wanted if i < len(values)}
+            if all_canonical and not problems:
+                row = dict(zip(columns, values))
+            else:
+                row = {name: values[i] for i, name in wanted if i < len(values)}
             yield Record(line, values, self.mapping.translate(row), problems, self.header)
 
     def _jsonl_records(self, text: io.TextIOWrapper) -> Iterator[Record]:

@@ -24,6 +24,7 @@ from notifier.intake.fields import (
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ZIP = re.compile(r"(\d{3,5})(?:-(\d{4}))?|(\d{5})(\d{4})")
 LANGUAGE = re.compile(r"[a-z]{2}")
+_EMPTY = ("",) * len(FIELDS)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Valid:
 
 def validate(row: dict[str, str], *, today: date) -> Valid | list[Problem]:
     """Check one row (canonical field -> text; missing keys mean empty) against the export format."""
-    values = {name: (row.get(name) or "").strip() for name in FIELDS}
+    values = dict(zip(FIELDS, map(str.strip, map(row.get, FIELDS, _EMPTY))))
     problems: list[Problem] = []
 
     if max(map(len, values.values())) > MAX_TEXT:
@@ -57,12 +58,7 @@ def validate(row: dict[str, str], *, today: date) -> Valid | list[Problem]:
         if not values[name]:
             problems.append(Problem(name, "required", f"{name} is required but empty"))
 
-    for name in DATE_FIELDS:
-        if values[name]:
-            parsed = _parse_date(name, values[name], today, problems)
-            values[name] = parsed
-        else:
-            values[name] = None
+    dates = {name: _parse_date(name, values[name], today, problems) for name in DATE_FIELDS if values[name]}
 
     outcome = values["outcome"].lower().replace(" ", "_").replace("-", "_")
     if outcome:
@@ -85,7 +81,10 @@ def validate(row: dict[str, str], *, today: date) -> Valid | list[Problem]:
 
     if problems:
         return problems
-    return Valid(values=values, row_hash=row_hash(values))
+    fingerprint = row_hash(values)  # over the normalized text, dates still in their checked ISO form
+    for name in DATE_FIELDS:
+        values[name] = dates.get(name)
+    return Valid(values=values, row_hash=fingerprint)
 
 
 def _parse_date(name: str, text: str, today: date, problems: list[Problem]) -> date | None:
@@ -126,7 +125,6 @@ def _check_address(values: dict, problems: list[Problem]) -> None:
         problems.append(Problem("zip", "no_city_state_or_zip", "the address needs a ZIP, or a city and a state"))
 
 
-def row_hash(values: dict) -> str:
-    """Content fingerprint of a validated row: equal hashes mean an identical decision."""
-    joined = "\x1f".join([value if value.__class__ is str else "" if value is None else str(value) for value in map(values.get, FIELDS)])
-    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+def row_hash(texts: dict[str, str]) -> str:
+    """Content fingerprint of a normalized row (all text): equal hashes mean an identical decision."""
+    return hashlib.sha256("\x1f".join(map(texts.__getitem__, FIELDS)).encode("utf-8")).hexdigest()
