@@ -17,8 +17,7 @@ from typer.testing import CliRunner
 
 from notifier import db
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-SAMPLE = SHARED_DATA / "sample-decisions.csv"
+SAMPLE = Path(__file__).parent / "data" / "sample-decisions.csv"  # a copy of ../shared/data/sample-decisions.csv
 
 
 def service_url(variable: str) -> str:
@@ -56,8 +55,6 @@ def db_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def sample_csv() -> Path:
-    if not SAMPLE.exists():
-        pytest.skip("../shared/data/sample-decisions.csv is not beside this checkout")
     return SAMPLE
 
 
