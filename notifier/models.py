@@ -75,6 +75,21 @@ class ImportStatus(StrEnum):
     FAILED = "failed"
 
 
+class NameAndAddress(SQLModel):
+    """The columns a decision row and a notice share: who the person is and where they live."""
+
+    first_name: str = Field(default="", max_length=1000)
+    middle_name: str = Field(default="", max_length=1000)
+    last_name: str = Field(default="", max_length=1000)
+    suffix: str = Field(default="", max_length=1000)
+    language: str = Field(default="en", max_length=8)
+    address_line1: str = Field(default="", max_length=1000)
+    address_line2: str = Field(default="", max_length=1000)
+    city: str = Field(default="", max_length=1000)
+    state: str = Field(default="", max_length=2)
+    zip: str = Field(default="", max_length=10)
+
+
 class ImportRun(SQLModel, table=True):
     __tablename__ = "import_run"
 
@@ -100,7 +115,7 @@ class Person(SQLModel, table=True):
     created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
 
 
-class Notice(SQLModel, table=True):
+class Notice(NameAndAddress, table=True):
     """What one person is owed for their decisions not yet mailed.
 
     Name, language and address are taken from the person's decision with the latest
@@ -121,16 +136,6 @@ class Notice(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     person_id: str = Field(max_length=1000, foreign_key="person.person_id", index=True)
     status: str = Field(default=NoticeStatus.OPEN, max_length=16)
-    first_name: str = Field(default="", max_length=1000)
-    middle_name: str = Field(default="", max_length=1000)
-    last_name: str = Field(default="", max_length=1000)
-    suffix: str = Field(default="", max_length=1000)
-    language: str = Field(default="en", max_length=8)
-    address_line1: str = Field(default="", max_length=1000)
-    address_line2: str = Field(default="", max_length=1000)
-    city: str = Field(default="", max_length=1000)
-    state: str = Field(default="", max_length=2)
-    zip: str = Field(default="", max_length=10)
     source_decision_id: str = Field(max_length=1000)
     source_decision_date: date
     address_decision_date: date | None = None
@@ -138,7 +143,7 @@ class Notice(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
 
 
-class Decision(SQLModel, table=True):
+class Decision(NameAndAddress, table=True):
     """One row of a decision export, as validated (state as a code, ZIP with its zeros)."""
 
     __tablename__ = "decision"
@@ -150,17 +155,7 @@ class Decision(SQLModel, table=True):
     import_run_id: int = Field(foreign_key="import_run.id")
     line_number: int
     row_hash: str = Field(max_length=64)
-    first_name: str = Field(max_length=1000)
-    middle_name: str = Field(default="", max_length=1000)
-    last_name: str = Field(max_length=1000)
-    suffix: str = Field(default="", max_length=1000)
     date_of_birth: date | None = None
-    address_line1: str = Field(default="", max_length=1000)
-    address_line2: str = Field(default="", max_length=1000)
-    city: str = Field(default="", max_length=1000)
-    state: str = Field(default="", max_length=2)
-    zip: str = Field(default="", max_length=10)
-    language: str = Field(default="en", max_length=8)
     case_number: str = Field(max_length=1000)
     offense: str = Field(default="", max_length=1000)
     statute: str = Field(default="", max_length=1000)

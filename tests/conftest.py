@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -29,14 +31,9 @@ def service_url(variable: str) -> str:
     return url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'notifier.db'}"
-        db.ensure_schema(url)
-        yield url
-        db.dispose(url)
-        return
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A database URL whose search_path is a new, empty schema; the schema is dropped afterwards."""
     base = service_url("NOTIFIER_TEST_POSTGRES_URL")
     schema = f"test_{uuid.uuid4().hex[:16]}"
     admin = sa.create_engine(base)
@@ -44,13 +41,25 @@ def db_url(request, tmp_path) -> str:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     url = sa.engine.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
     try:
-        db.upgrade(url)
         yield url
     finally:
         db.dispose(url)
         with admin.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'notifier.db'}"
+        db.ensure_schema(url)
+        yield url
+        db.dispose(url)
+        return
+    with postgres_schema() as url:
+        db.upgrade(url)
+        yield url
 
 
 @pytest.fixture

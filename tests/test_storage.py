@@ -1,10 +1,8 @@
 """Migrations produce exactly the tables the models describe, on SQLite and PostgreSQL."""
 
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
@@ -13,7 +11,7 @@ import notifier.models  # noqa: F401
 from notifier import db
 from notifier.errors import DatabaseError
 from notifier.models import ImportRun
-from tests.conftest import service_url
+from tests.conftest import postgres_schema
 
 
 def test_migrations_match_the_models(db_url):
@@ -51,22 +49,11 @@ def test_sqlite_creates_itself_on_first_use(tmp_path):
 
 
 def test_postgres_behind_the_code_is_not_migrated_behind_your_back():
-    base = service_url("NOTIFIER_TEST_POSTGRES_URL")
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = sa.engine.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    try:
+    with postgres_schema() as url:
         with pytest.raises(DatabaseError, match="run `notifier db upgrade`"):
             db.ensure_schema(url)
         assert db.upgrade(url) == db.head_revision()
         db.ensure_schema(url)
-    finally:
-        db.dispose(url)
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def test_unreachable_database_says_what_to_check():

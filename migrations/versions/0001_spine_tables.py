@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 03:48:58.697141
+Create Date: 2026-11-25 04:04:40.360904
 """
 from alembic import op
 import sqlalchemy as sa
@@ -40,9 +40,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('person_id')
     )
     op.create_table('notice',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('first_name', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('middle_name', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('last_name', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
@@ -53,6 +50,9 @@ def upgrade() -> None:
     sa.Column('city', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
     sa.Column('zip', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('source_decision_id', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('source_decision_date', sa.Date(), nullable=False),
     sa.Column('address_decision_date', sa.Date(), nullable=True),
@@ -87,6 +87,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_quarantined_row_import_run_id'), ['import_run_id'], unique=False)
 
     op.create_table('decision',
+    sa.Column('first_name', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('middle_name', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('last_name', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('suffix', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('address_line1', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('address_line2', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('city', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
+    sa.Column('zip', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('decision_id', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
@@ -94,17 +104,7 @@ def upgrade() -> None:
     sa.Column('import_run_id', sa.Integer(), nullable=False),
     sa.Column('line_number', sa.Integer(), nullable=False),
     sa.Column('row_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('first_name', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('middle_name', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('last_name', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('suffix', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('date_of_birth', sa.Date(), nullable=True),
-    sa.Column('address_line1', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('address_line2', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('city', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
-    sa.Column('zip', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('case_number', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('offense', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('statute', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
