@@ -38,14 +38,6 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 
 
-class Outcome(StrEnum):
-    EXPUNGED = "expunged"
-    VACATED = "vacated"
-    VACATED_AND_EXPUNGED = "vacated_and_expunged"
-    SEALED = "sealed"
-    NOT_GRANTED = "not_granted"
-
-
 class NoticeStatus(StrEnum):
     """`open` collects decisions; once a notice is in a frozen batch or mailed, new decisions start a new one."""
 

@@ -38,7 +38,6 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/notifier.db"
     output_dir: Path = Path("var/output")
     config_dir: Path = REPO_ROOT / "config"
-    broker_url: str | None = None
     import_chunk_rows: int = 2000
 
     def office(self) -> OfficeProfile:

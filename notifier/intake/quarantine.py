@@ -12,11 +12,10 @@ from sqlmodel import select
 
 from notifier.csvfiles import write_csv
 from notifier.db import session_for
-from notifier.errors import NotFoundError
+from notifier.errors import ConfigError, NotFoundError
 from notifier.intake.fields import FIELDS
 from notifier.intake.mapping import Mapping, load_mapping
 from notifier.models import ImportRun, QuarantinedRow
-from notifier.errors import ConfigError
 
 EXTRA_COLUMNS = ["quarantine_id", "quarantine_kind", "source_file", "source_line", "problems", "unparsed_line"]
 

@@ -77,10 +77,6 @@ class Source:
     def name(self) -> str:
         return self.path.name
 
-    @property
-    def size(self) -> int:
-        return self.path.stat().st_size
-
     def _text(self, on_bytes: Callable[[int], None] | None = None) -> io.TextIOWrapper:
         raw = self.path.open("rb", buffering=0)
         return io.TextIOWrapper(io.BufferedReader(_CountingReader(raw, on_bytes), 1 << 16), encoding=self.encoding, newline="")

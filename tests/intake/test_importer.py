@@ -243,3 +243,10 @@ def test_synthetic_export_quarantines_exactly_its_broken_rows(db_url, tmp_path):
     assert summary.counts.read == 2000
     assert summary.counts.quarantined == stats.broken_rows > 0
     assert summary.counts.imported == 2000 - stats.broken_rows
+
+
+def test_formula_looking_text_is_stored_as_it_was_given(db_url, tmp_path):
+    text = '=HYPERLINK("http://example.org","record")'
+    load(db_url, write_csv(tmp_path / "f.csv", [row(offense=text, court="+SUM(A1:A2)")]))
+    [decision] = all_of(db_url, Decision)
+    assert (decision.offense, decision.court) == (text, "+SUM(A1:A2)")
