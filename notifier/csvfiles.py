@@ -39,3 +39,8 @@ def write_csv(path: Path, header: list[str], rows: Iterable[list[object]]) -> in
         Path(handle.name).unlink(missing_ok=True)
         raise
     return count
+
+
+def unsafe_cell(text: str) -> str:
+    """Undoes safe_cell when a file we wrote comes back from a spreadsheet."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text

@@ -202,3 +202,46 @@ class Letter(SQLModel, table=True):
     attempt: int = 1
     state: str = Field(default=LetterState.PENDING, max_length=24, index=True)
     created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
+class Address(SQLModel, table=True):
+    """A notice's address: the raw fields as they were checked, beside the Pub 28 result.
+
+    `source` is `import` when the raw fields came from the decisions, `staff` after a person
+    fixed them; a staff address is never replaced by a later import.
+    """
+
+    __tablename__ = "address"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", unique=True)
+    raw_line1: str = Field(default="", max_length=1000)
+    raw_line2: str = Field(default="", max_length=1000)
+    raw_city: str = Field(default="", max_length=1000)
+    raw_state: str = Field(default="", max_length=1000)
+    raw_zip: str = Field(default="", max_length=1000)
+    line1: str = Field(default="", max_length=1000)
+    line2: str = Field(default="", max_length=1000)
+    city: str = Field(default="", max_length=1000)
+    state: str = Field(default="", max_length=1000)
+    zip5: str = Field(default="", max_length=5)
+    zip4: str = Field(default="", max_length=4)
+    status: str = Field(max_length=16, index=True)
+    reasons: list[dict] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    suggestion: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    source: str = Field(default="import", max_length=8)
+    checked_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who changed what by hand, and when (for example an address fixed from the review queue)."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    actor: str = Field(max_length=255)
+    action: str = Field(max_length=64)
+    subject: str = Field(max_length=32)
+    subject_id: int = Field(index=True)
+    details: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))

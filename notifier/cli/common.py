@@ -41,3 +41,14 @@ def byte_progress(label: str, total: int) -> Iterator[Callable[[int], None] | No
     with Progress(*columns, transient=True) as progress:
         task = progress.add_task(label, total=total)
         yield lambda count: progress.advance(task, count)
+
+
+@contextmanager
+def count_progress(label: str, total: int) -> Iterator[Callable[[int], None] | None]:
+    """Like byte_progress, counting items."""
+    if not interactive():
+        yield None
+        return
+    with Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn(), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda count: progress.advance(task, count)

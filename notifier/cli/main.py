@@ -33,7 +33,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from notifier.cli import db, demo, intake, quarantine, status, synth
+    from notifier.cli import addresses, db, demo, intake, quarantine, status, synth
 
     app.command("import")(intake.import_command)
     app.command("status")(status.status_command)
@@ -41,6 +41,7 @@ def _register() -> None:
     app.command("demo")(demo.demo_command)
     app.add_typer(db.app, name="db")
     app.add_typer(quarantine.app, name="quarantine")
+    app.add_typer(addresses.app, name="addresses")
 
 
 _register()

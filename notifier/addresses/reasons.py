@@ -1,0 +1,49 @@
+"""Stable reason codes for address results, with the sentence a clerk reads.
+
+Scripts match on the codes; the messages may be reworded. Review reasons stop a letter
+until staff act; change codes say what verification corrected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MESSAGES: dict[str, str] = {
+    # nothing usable: undeliverable
+    "empty_address": "no address was given",
+    "not_an_address": "the address line says there is no address (for example HOMELESS or UNKNOWN)",
+    # a person must look: needs_review
+    "zip_not_found": "the ZIP code does not exist",
+    "zip_state_mismatch": "the ZIP code belongs to another state",
+    "city_zip_mismatch": "the city is not the city of this ZIP code",
+    "zip_ambiguous": "no ZIP code was given and the city has several",
+    "city_not_found": "no ZIP code was given and the city and state are not known",
+    "missing_zip_and_city": "the address has neither a ZIP code nor a city and state",
+    "state_unknown": "the state is not a US state, territory or military code",
+    "military_city": "a military address (AA, AE, AP) needs the city APO, FPO or DPO",
+    "street_unparseable": "the street line could not be read as an address",
+    "repeated_labels": "the street line has a part twice (for example two apartment numbers)",
+    "staff_undeliverable": "staff marked this address undeliverable",
+    # what verification corrected: corrected
+    "city_corrected": "the city was misspelled and was corrected to the USPS name",
+    "city_filled": "the city was missing and was filled in from the ZIP code",
+    "state_filled": "the state was missing and was filled in from the ZIP code",
+    "zip_filled": "the ZIP code was missing or wrong and was filled in from the city and state",
+    "zip_zeros_restored": "the ZIP code had lost its leading zeros",
+}
+
+UNDELIVERABLE = frozenset({"empty_address", "not_an_address", "staff_undeliverable"})
+CHANGES = frozenset({"city_corrected", "city_filled", "state_filled", "zip_filled", "zip_zeros_restored"})
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+
+    @classmethod
+    def of(cls, code: str, detail: str = "") -> "Reason":
+        return cls(code, MESSAGES[code] + (f" ({detail})" if detail else ""))
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}

@@ -1,0 +1,172 @@
+"""USPS Publication 28 standardization of the street lines: a pure function of the text.
+
+usaddress labels the parts of the delivery line; each part is then written the Pub 28 way
+(upper case, no punctuation, C1 suffixes, C2 unit designators, directionals only where
+usaddress saw a directional). The second line is sorted into what it is: a unit (moved onto
+the delivery line), a care-of or ATTN line, a facility line or a Puerto Rico urbanization
+(kept as their own line above the delivery line).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import usaddress
+
+from notifier.addresses.reasons import Reason
+from notifier.addresses.tables import directionals, not_an_address, street_suffixes, unit_designators
+
+_PUNCTUATION = re.compile(r"[^\w\s/#&-]")
+_SPACES = re.compile(r"\s+")
+_CARE_OF = re.compile(r"^(C\s*/\s*O|C\s+O|CARE\s+OF|IN\s+CARE\s+OF)\s+")
+_ATTENTION = re.compile(r"^(ATTN|ATTENTION)\s+")
+_URBANIZATION = re.compile(r"^(URB|URBANIZACION|URBANIZATION)\s+")
+_MILITARY_GROUPS = {"PSC": "PSC", "CMR": "CMR", "UNIT": "UNIT"}
+_BOX_GROUPS = {"RR": "RR", "R R": "RR", "RURAL ROUTE": "RR", "RURAL RT": "RR", "RT": "RR", "ROUTE": "RR", "HC": "HC", "H C": "HC", "HIGHWAY CONTRACT": "HC", "HWY CONTRACT": "HC", "STAR ROUTE": "HC"}
+
+
+@dataclass
+class StreetLines:
+    """The standardized delivery line and the extra line, with what parsing found wrong."""
+
+    line1: str = ""
+    line2: str = ""
+    kind: str = "street"  # street, po_box, rural, military, none
+    # city/state/ZIP someone typed into the street line, used when the fields are empty
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+    problems: list[Reason] = field(default_factory=list)
+
+
+def clean(text: str) -> str:
+    """Upper case, punctuation removed (but / - # kept), single spaces."""
+    return _SPACES.sub(" ", _PUNCTUATION.sub("", text.replace(",", " ").upper())).strip()
+
+
+def standardize_lines(line1: str, line2: str) -> StreetLines:
+    line1 = _SPACES.sub(" ", line1).strip()
+    extra, unit = _sort_second_line(line2)
+    result = StreetLines(line2=extra)
+    if not line1 and not unit:
+        result.kind = "none"
+        if not extra:
+            result.problems.append(Reason.of("empty_address"))
+        else:
+            result.problems.append(Reason.of("street_unparseable", "only a second line was given"))
+        return result
+    if clean(line1) in not_an_address():
+        result.kind = "none"
+        result.problems.append(Reason.of("not_an_address"))
+        return result
+    try:
+        parts, address_type = usaddress.tag(line1)
+    except usaddress.RepeatedLabelError:
+        result.line1 = _join(clean(line1), unit)
+        result.problems.append(Reason.of("repeated_labels"))
+        return result
+    result.city = clean(parts.get("PlaceName", ""))
+    result.state = clean(parts.get("StateName", ""))
+    result.zip = clean(parts.get("ZipCode", ""))
+    if address_type == "PO Box":
+        result.line1, result.kind = _box_line(parts)
+    elif address_type == "Street Address" and parts.get("AddressNumber") and parts.get("StreetName"):
+        result.line1 = _street_line(parts)
+    else:
+        result.line1 = clean(line1)
+        result.problems.append(Reason.of("street_unparseable"))
+        return result
+    result.line1 = _join(result.line1, unit)
+    return result
+
+
+def _join(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
+
+
+def _street_line(parts: dict[str, str]) -> str:
+    number = _join(clean(parts.get("AddressNumberPrefix", "")), clean(parts["AddressNumber"]), clean(parts.get("AddressNumberSuffix", "")))
+    pre_type = clean(parts.get("StreetNamePreType", ""))
+    post_type = clean(parts.get("StreetNamePostType", ""))
+    suffixes = street_suffixes()
+    return _join(
+        number,
+        _directional(parts.get("StreetNamePreDirectional", "")),
+        clean(parts.get("StreetNamePreModifier", "")),
+        suffixes[pre_type][1] if pre_type in suffixes else pre_type,  # a leading type is spelled out: HIGHWAY 61
+        clean(parts["StreetName"]),
+        suffixes[post_type][0] if post_type in suffixes else post_type,
+        _directional(parts.get("StreetNamePostDirectional", "")),
+        clean(parts.get("StreetNamePostModifier", "")),
+        _unit(parts.get("SubaddressType", ""), parts.get("SubaddressIdentifier", "")),
+        _unit(parts.get("OccupancyType", ""), parts.get("OccupancyIdentifier", "")),
+    )
+
+
+def _box_line(parts: dict[str, str]) -> tuple[str, str]:
+    box = _join("BOX", clean(parts.get("USPSBoxID", "")))
+    group = clean(parts.get("USPSBoxGroupType", ""))
+    group_id = clean(parts.get("USPSBoxGroupID", ""))
+    military = clean(parts.get("SubaddressType", "") or parts.get("OccupancyType", ""))
+    if military in _MILITARY_GROUPS:
+        military_id = clean(parts.get("SubaddressIdentifier", "") or parts.get("OccupancyIdentifier", ""))
+        return _join(_MILITARY_GROUPS[military], military_id, box), "military"
+    if group in _MILITARY_GROUPS:
+        return _join(_MILITARY_GROUPS[group], group_id, box), "military"
+    if group in _BOX_GROUPS:
+        return _join(_BOX_GROUPS[group], group_id, box), "rural"
+    return _join("PO", box), "po_box"
+
+
+def _directional(text: str) -> str:
+    word = clean(text)
+    return directionals().get(word, word)
+
+
+def _unit(designator: str, identifier: str) -> str:
+    """APT 4, STE 1800, # 1203 (Pub 28 writes the pound sign followed by a space)."""
+    designator, identifier = clean(designator), clean(identifier).replace("#", "").strip()
+    if not designator and not identifier:
+        return ""
+    if not designator or designator == "#":
+        return _join("#", identifier)
+    return _join(unit_designators().get(designator, designator), identifier)
+
+
+def _sort_second_line(text: str) -> tuple[str, str]:
+    """Splits the second line into (line kept above the delivery line, unit for the delivery line)."""
+    extra: list[str] = []
+    unit = ""
+    for piece in re.split(r"[\n;]+", text):
+        cleaned = clean(piece)
+        if not cleaned:
+            continue
+        as_unit = _as_unit(cleaned)
+        if as_unit and not unit:
+            unit = as_unit
+        else:
+            extra.append(_second_line(cleaned))
+    return " ".join(extra), unit
+
+
+def _as_unit(cleaned: str) -> str:
+    """`APT 4`, `#5`, `UNIT 3F`, `REAR`: a unit; anything else: ''."""
+    if cleaned.startswith("#"):
+        identifier = cleaned[1:].strip()
+        return _unit("#", identifier) if identifier and " " not in identifier else ""
+    words = cleaned.split(" ")
+    designators = unit_designators()
+    if words[0] in designators and len(words) <= 2:
+        return _unit(words[0], " ".join(words[1:]))
+    return ""
+
+
+def _second_line(cleaned: str) -> str:
+    if match := _CARE_OF.match(cleaned):
+        return "C/O " + cleaned[match.end():]
+    if match := _ATTENTION.match(cleaned):
+        return "ATTN " + cleaned[match.end():]
+    if match := _URBANIZATION.match(cleaned):
+        return "URB " + cleaned[match.end():]
+    return cleaned  # a facility or inmate line, a building name: kept as written, in Pub 28 case

@@ -1,0 +1,195 @@
+"""The storage edge of the address step: verify notices in chunks, the review queue, fixes.
+
+A notice's address is (re)checked when it has no Address row yet, or when a later import
+changed the notice's raw address and nobody on staff has fixed it by hand. Running
+`verify` twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from notifier.addresses.check import AddressResult, AddressStatus, RawAddress, Verifier
+from notifier.addresses.reasons import Reason
+from notifier.db import executemany, session_for
+from notifier.errors import NotFoundError, NotifierError
+from notifier.models import Address, AuditEvent, Notice, NoticeStatus, utcnow
+
+RAW_PAIRS = (("line1", "address_line1"), ("line2", "address_line2"), ("city", "city"), ("state", "state"), ("zip", "zip"))
+REVIEW_STATUSES = (AddressStatus.NEEDS_REVIEW, AddressStatus.UNDELIVERABLE)
+
+
+def raw_of_notice(notice) -> RawAddress:
+    return RawAddress(**{ours: getattr(notice, theirs) for ours, theirs in RAW_PAIRS})
+
+
+def raw_of_address(address: Address) -> RawAddress:
+    return RawAddress(**{ours: getattr(address, f"raw_{ours}") for ours, _ in RAW_PAIRS})
+
+
+def address_values(raw: RawAddress, result: AddressResult) -> dict:
+    """The Address row's columns for a raw address and its check result."""
+    return {
+        **{f"raw_{name}": getattr(raw, name) for name, _ in RAW_PAIRS},
+        "line1": result.line1,
+        "line2": result.line2,
+        "city": result.city,
+        "state": result.state,
+        "zip5": result.zip5,
+        "zip4": result.zip4,
+        "status": result.status,
+        "reasons": [reason.as_dict() for reason in result.reasons],
+        "suggestion": result.suggestion,
+    }
+
+
+def _stale_query():
+    """Open notices whose address was never checked, or whose imported raw address has changed since."""
+    n, a = Notice.__table__.c, Address.__table__.c
+    changed = sa.or_(*(a[f"raw_{ours}"] != n[theirs] for ours, theirs in RAW_PAIRS))
+    return (
+        sa.select(n.id, a.id.label("address_id"), *(n[theirs] for _, theirs in RAW_PAIRS))
+        .select_from(Notice.__table__.outerjoin(Address.__table__, a.notice_id == n.id))
+        .where(n.status == NoticeStatus.OPEN)
+        .where(sa.or_(a.id.is_(None), sa.and_(a.source == "import", changed)))
+    )
+
+
+def count_stale(url: str) -> int:
+    with session_for(url) as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(_stale_query().subquery())) or 0
+
+
+def verify_notices(url: str, verifier: Verifier, *, chunk: int = 1000, on_progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Checks every stale address; returns counts of the new results by status."""
+    counts: dict[str, int] = {}
+    last_id = 0
+    while True:
+        with session_for(url) as session:
+            rows = session.execute(_stale_query().where(Notice.__table__.c.id > last_id).order_by(Notice.__table__.c.id).limit(chunk)).all()
+            if not rows:
+                return counts
+            now = utcnow()
+            inserts, updates = [], []
+            for row in rows:
+                raw = RawAddress(**{ours: getattr(row, theirs) for ours, theirs in RAW_PAIRS})
+                result = verifier.check(raw)
+                counts[result.status] = counts.get(result.status, 0) + 1
+                values = {**address_values(raw, result), "checked_at": now}
+                if row.address_id is None:
+                    inserts.append({**values, "notice_id": row.id, "source": "import"})
+                else:
+                    updates.append({**values, "address_pk": row.address_id})
+            table = Address.__table__
+            executemany(session, sa.insert(table), inserts)
+            if updates:
+                columns = [name for name in updates[0] if name != "address_pk"]
+                statement = sa.update(table).where(table.c.id == sa.bindparam("address_pk")).values({name: sa.bindparam(name) for name in columns})
+                executemany(session, statement, updates)
+            session.commit()
+            last_id = rows[-1].id
+        if on_progress:
+            on_progress(len(rows))
+
+
+def status_counts(url: str) -> dict[str, int]:
+    """Open notices by address status; `raw` counts those not checked yet."""
+    with session_for(url) as session:
+        query = (
+            select(sa.func.coalesce(Address.status, AddressStatus.RAW), sa.func.count())
+            .select_from(Notice)
+            .outerjoin(Address, Address.notice_id == Notice.id)
+            .where(Notice.status == NoticeStatus.OPEN)
+            .group_by(sa.func.coalesce(Address.status, AddressStatus.RAW))
+        )
+        return dict(session.execute(query).all())
+
+
+@dataclass
+class ReviewItem:
+    notice_id: int
+    person_id: str
+    address: Address
+
+    def as_dict(self) -> dict:
+        a = self.address
+        return {
+            "notice_id": self.notice_id,
+            "person_id": self.person_id,
+            "status": a.status,
+            "reasons": a.reasons,
+            "suggestion": a.suggestion,
+            "raw": {name: getattr(a, f"raw_{name}") for name, _ in RAW_PAIRS},
+            "standardized": {"line1": a.line1, "line2": a.line2, "city": a.city, "state": a.state, "zip5": a.zip5, "zip4": a.zip4},
+            "source": a.source,
+        }
+
+
+def review_queue(url: str, *, status: str | None = None, limit: int | None = None) -> list[ReviewItem]:
+    query = (
+        select(Notice.id, Notice.person_id, Address)
+        .join(Address, Address.notice_id == Notice.id)
+        .where(Notice.status == NoticeStatus.OPEN, Address.status.in_([status] if status else REVIEW_STATUSES))
+        .order_by(Notice.id)
+    )
+    if limit:
+        query = query.limit(limit)
+    with session_for(url) as session:
+        return [ReviewItem(notice_id, person_id, address) for notice_id, person_id, address in session.exec(query).all()]
+
+
+@dataclass
+class Fix:
+    """What a clerk wants done to one notice's address."""
+
+    notice_id: int
+    changes: dict[str, str] = field(default_factory=dict)  # raw field (line1 ... zip) -> new text
+    accept_suggestion: bool = False
+    undeliverable: str = ""
+
+    def is_empty(self) -> bool:
+        return not (self.changes or self.accept_suggestion or self.undeliverable)
+
+
+def apply_fix(session: Session, fix: Fix, verifier: Verifier, actor: str) -> Address:
+    """Re-checks the address with the clerk's changes, marks it as staff's, and records who did what."""
+    notice = session.get(Notice, fix.notice_id)
+    if notice is None:
+        raise NotFoundError(f"no notice with id {fix.notice_id}", todo="see `notifier addresses review`")
+    address = session.exec(select(Address).where(Address.notice_id == notice.id)).first()
+    before = raw_of_address(address) if address else raw_of_notice(notice)
+    if fix.is_empty():
+        raise NotifierError(f"nothing to change for notice {notice.id}", todo="give --line1/--city/... , --accept-suggestion or --undeliverable REASON")
+    changes = dict(fix.changes)
+    if fix.accept_suggestion:
+        if not address or not address.suggestion:
+            raise NotifierError(f"notice {notice.id} has no suggested fix", todo="give the corrected fields instead")
+        changes.update(address.suggestion)
+    after = RawAddress(**{**before.__dict__, **changes})
+    if fix.undeliverable:
+        result = AddressResult(status=AddressStatus.UNDELIVERABLE, reasons=[Reason.of("staff_undeliverable", fix.undeliverable)])
+    else:
+        result = verifier.check(after)
+    if address is None:
+        address = Address(notice_id=notice.id, reasons=[], suggestion={}, status=result.status, checked_at=utcnow())
+    for name, value in address_values(after, result).items():
+        setattr(address, name, value)
+    address.source = "staff"
+    address.checked_at = utcnow()
+    session.add(address)
+    session.add(
+        AuditEvent(
+            at=utcnow(),
+            actor=actor,
+            action="address.undeliverable" if fix.undeliverable else "address.fix",
+            subject="notice",
+            subject_id=notice.id,
+            details={"before": before.__dict__, "after": after.__dict__, "status": result.status, "accepted_suggestion": fix.accept_suggestion},
+        )
+    )
+    session.flush()
+    return address

@@ -1,0 +1,137 @@
+"""`notifier addresses check|verify|review|fix`: Pub 28 addresses and the review queue."""
+
+from __future__ import annotations
+
+import getpass
+import json as jsonlib
+import sys
+from pathlib import Path
+
+import typer
+
+from notifier.addresses.check import AddressStatus, RawAddress, ZipDatabaseVerifier
+from notifier.addresses.spreadsheet import export_review, fixes_from_file
+from notifier.addresses.store import Fix, apply_fix, count_stale, review_queue, status_counts, verify_notices
+from notifier.cli.common import JSON_OPTION, count_progress, database, emit_json
+from notifier.db import session_for
+from notifier.errors import NotifierError
+
+app = typer.Typer(no_args_is_help=True, help="Standardize (USPS Pub 28) and verify addresses; the review queue.")
+CHECK_FIELDS = ("line1", "line2", "city", "state", "zip")
+
+
+@app.command("check")
+def check_command() -> None:
+    """Read JSON lines {"id","line1","line2","city","state","zip"} on stdin; write one result line per input."""
+    verifier = ZipDatabaseVerifier()
+    out = sys.stdout
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = jsonlib.loads(line)
+            if not isinstance(item, dict):
+                raise ValueError(f"expected a JSON object, found {type(item).__name__}")
+        except ValueError as exc:
+            out.write(jsonlib.dumps({"id": None, "status": "error", "reason": f"input line {number}: {exc}"}) + "\n")
+            continue
+        raw = RawAddress(**{name: "" if item.get(name) is None else str(item.get(name)) for name in CHECK_FIELDS})
+        result = verifier.check(raw).as_dict()
+        out.write(jsonlib.dumps({"id": item.get("id"), **result}, ensure_ascii=False) + "\n")
+        if out.isatty():
+            out.flush()
+
+
+@app.command("verify")
+def verify_command(json: bool = JSON_OPTION) -> None:
+    """Check every open notice's address that is not checked yet (or changed since); idempotent."""
+    _, url = database()
+    with count_progress("verifying addresses", count_stale(url)) as on_progress:
+        checked = verify_notices(url, ZipDatabaseVerifier(), on_progress=on_progress)
+    totals = status_counts(url)
+    if json:
+        emit_json({"checked": sum(checked.values()), "checked_by_status": checked, "addresses": totals})
+        return
+    typer.echo(f"checked {sum(checked.values())} addresses: " + (", ".join(f"{k} {v}" for k, v in sorted(checked.items())) or "nothing to do"))
+    typer.echo("open notices by address status: " + ", ".join(f"{k} {v}" for k, v in sorted(totals.items())))
+    waiting = totals.get(AddressStatus.NEEDS_REVIEW, 0) + totals.get(AddressStatus.UNDELIVERABLE, 0)
+    if waiting:
+        typer.echo(f"{waiting} wait for staff: `notifier addresses review`")
+
+
+@app.command("review")
+def review_command(
+    status: str = typer.Option(None, "--status", help="needs_review or undeliverable (default both)."),
+    limit: int = typer.Option(None, "--limit"),
+    export: Path = typer.Option(None, "--export", help="Write the queue as a CSV to fix in a spreadsheet."),
+    json: bool = JSON_OPTION,
+) -> None:
+    """What waits for a person: addresses that need review or are undeliverable, with reasons and suggestions."""
+    if status and status not in (AddressStatus.NEEDS_REVIEW, AddressStatus.UNDELIVERABLE):
+        raise typer.BadParameter("use needs_review or undeliverable", param_hint="--status")
+    _, url = database()
+    if export:
+        count = export_review(url, export, status)
+        if json:
+            emit_json({"exported": count, "path": str(export)})
+        else:
+            typer.echo(f"wrote {count} addresses to {export}; edit them, then `notifier addresses fix --from {export}`")
+        return
+    items = review_queue(url, status=status, limit=limit)
+    for item in items:
+        if json:
+            emit_json(item.as_dict())
+            continue
+        a = item.address
+        raw = ", ".join(part for part in (a.raw_line1, a.raw_line2, a.raw_city, a.raw_state, a.raw_zip) if part) or "(no address)"
+        typer.echo(f"notice {item.notice_id:>6}  {a.status:<13} {raw}")
+        for reason in a.reasons:
+            typer.echo(f"               {reason['code']}: {reason['message']}")
+        if a.suggestion:
+            typer.echo("               suggestion: " + ", ".join(f"{k} {v}" for k, v in a.suggestion.items()) + " (--accept-suggestion)")
+    if not items and not json:
+        typer.echo("nothing waits for review")
+
+
+@app.command("fix")
+def fix_command(
+    notice: int = typer.Argument(None, metavar="NOTICE", help="Notice id (from `addresses review`)."),
+    line1: str = typer.Option(None, "--line1"),
+    line2: str = typer.Option(None, "--line2"),
+    city: str = typer.Option(None, "--city"),
+    state: str = typer.Option(None, "--state"),
+    zip_code: str = typer.Option(None, "--zip"),
+    accept_suggestion: bool = typer.Option(False, "--accept-suggestion", help="Apply the suggested fix."),
+    undeliverable: str = typer.Option(None, "--undeliverable", metavar="REASON", help="Give up on this address, saying why."),
+    from_file: Path = typer.Option(None, "--from", help="Apply the edits of a CSV made by `review --export`."),
+    by: str = typer.Option(None, "--by", help="Who makes the change (default: your login name)."),
+    json: bool = JSON_OPTION,
+) -> None:
+    """Correct an address by hand (or mark it undeliverable); it is re-checked and never overwritten by a later import."""
+    _, url = database()
+    actor = by or getpass.getuser()
+    verifier = ZipDatabaseVerifier()
+    if from_file:
+        report = fixes_from_file(url, from_file, verifier, actor)
+        if json:
+            emit_json(report.as_dict())
+            return
+        typer.echo(f"read {report.read} rows: {report.fixed} fixed, {report.unchanged} unchanged, {len(report.errors)} with errors")
+        for error in report.errors:
+            typer.echo(f"  line {error['line']} (notice {error['notice_id']}): {error['message']}")
+        return
+    if notice is None:
+        raise NotifierError("no notice given", todo="give a NOTICE id or --from FILE.csv")
+    changes = {name: value for name, value in zip(CHECK_FIELDS, (line1, line2, city, state, zip_code)) if value is not None}
+    fix = Fix(notice_id=notice, changes=changes, accept_suggestion=accept_suggestion, undeliverable=undeliverable or "")
+    with session_for(url) as session:
+        address = apply_fix(session, fix, verifier, actor)
+        session.commit()
+        result = {"notice_id": notice, "status": address.status, "line1": address.line1, "line2": address.line2, "city": address.city,
+                  "state": address.state, "zip5": address.zip5, "zip4": address.zip4, "reasons": address.reasons}
+    if json:
+        emit_json(result)
+        return
+    typer.echo(f"notice {notice}: {result['status']}  {result['line1']}, {result['city']} {result['state']} {result['zip5']}")
+    for reason in result["reasons"]:
+        typer.echo(f"  {reason['code']}: {reason['message']}")
