@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import select
 
+from notifier.addresses.store import address_status_counts
 from notifier.db import session_for
 from notifier.models import (
     Decision,
@@ -38,6 +39,7 @@ def status(url: str) -> dict:
             "quarantined": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.INVALID)),
             "conflicts": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.CONFLICT)),
             "people_with_discrepancies": _count(session, select(sa.func.count(sa.distinct(NoticeDiscrepancy.notice_id)))),
+            "addresses": address_status_counts(session),
             "letters": letters_by_state,
             "import_runs": _count(session, select(count).select_from(ImportRun)),
             "last_import": None

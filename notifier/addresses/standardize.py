@@ -19,6 +19,8 @@ from notifier.addresses.tables import directionals, not_an_address, street_suffi
 
 _PUNCTUATION = re.compile(r"[^\w\s/#&-]")
 _SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[\W_]")
+_PO_BOX = re.compile(r"(?:P\s*O\s*B(?:OX)?|POST\s+OFFICE\s+BOX|P\s*O\s*DRAWER|BOX)\s*#?\s*([A-Z0-9-]+)")
 _CARE_OF = re.compile(r"^(C\s*/\s*O|C\s+O|CARE\s+OF|IN\s+CARE\s+OF)\s+")
 _ATTENTION = re.compile(r"^(ATTN|ATTENTION)\s+")
 _URBANIZATION = re.compile(r"^(URB|URBANIZACION|URBANIZATION)\s+")
@@ -56,9 +58,12 @@ def standardize_lines(line1: str, line2: str) -> StreetLines:
         else:
             result.problems.append(Reason.of("street_unparseable", "only a second line was given"))
         return result
-    if clean(line1) in not_an_address():
+    if _SPACES.sub(" ", _NOT_WORD.sub(" ", line1.upper())).strip() in not_an_address():
         result.kind = "none"
         result.problems.append(Reason.of("not_an_address"))
+        return result
+    if box := _PO_BOX.fullmatch(clean(line1).replace(".", "")):
+        result.line1, result.kind = _join("PO BOX", box.group(1), unit), "po_box"
         return result
     try:
         parts, address_type = usaddress.tag(line1)

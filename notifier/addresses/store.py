@@ -97,16 +97,21 @@ def verify_notices(url: str, verifier: Verifier, *, chunk: int = 1000, on_progre
 
 
 def status_counts(url: str) -> dict[str, int]:
-    """Open notices by address status; `raw` counts those not checked yet."""
     with session_for(url) as session:
-        query = (
-            select(sa.func.coalesce(Address.status, AddressStatus.RAW), sa.func.count())
-            .select_from(Notice)
-            .outerjoin(Address, Address.notice_id == Notice.id)
-            .where(Notice.status == NoticeStatus.OPEN)
-            .group_by(sa.func.coalesce(Address.status, AddressStatus.RAW))
-        )
-        return dict(session.execute(query).all())
+        return address_status_counts(session)
+
+
+def address_status_counts(session: Session) -> dict[str, int]:
+    """Open notices by address status; `raw` counts those not checked yet."""
+    status = sa.func.coalesce(Address.status, AddressStatus.RAW)
+    query = (
+        select(status, sa.func.count())
+        .select_from(Notice)
+        .outerjoin(Address, Address.notice_id == Notice.id)
+        .where(Notice.status == NoticeStatus.OPEN)
+        .group_by(status)
+    )
+    return dict(session.execute(query).all())
 
 
 @dataclass

@@ -87,10 +87,15 @@ def check_place(city: str, state_text: str, zip_text: str, directory: ZipDirecto
     """Verifies (cleaned, upper-case) city, state and ZIP against the directory."""
     state = (state_code(state_text) or "") if state_text else ""
     result = PlaceCheck(city=city, state=state, zip5="", zip4="")
+    parsed = split_zip(zip_text) if zip_text else None
     if state_text and not state:
         result.state = state_text
         result.review.append(Reason.of("state_unknown", state_text))
-    parsed = split_zip(zip_text) if zip_text else None
+        if parsed:
+            result.zip5, result.zip4 = parsed[0], parsed[1]
+            if place := directory.place(result.zip5):
+                result.suggestion = {"state": place.state}
+        return result
     if zip_text and parsed is None:
         result.review.append(Reason.of("zip_not_found", zip_text))
     if parsed:

@@ -9,7 +9,10 @@ from pathlib import Path
 import typer
 
 from notifier import db
-from notifier.cli.common import byte_progress
+from notifier.addresses.check import ZipDatabaseVerifier
+from notifier.addresses.spreadsheet import export_review
+from notifier.addresses.store import count_stale, review_queue, verify_notices
+from notifier.cli.common import byte_progress, count_progress
 from notifier.intake import quarantine
 from notifier.intake.importer import import_file
 from notifier.settings import get_settings
@@ -55,12 +58,25 @@ def demo_command(
     for row in quarantine.find(url, limit=3):
         typer.echo(f"   line {row.line_number}: {quarantine.problems_text(row)[:110]}")
 
+    typer.echo("5. addresses   standardize (USPS Pub 28) and verify every notice's address")
+    started = time.perf_counter()
+    verifier = ZipDatabaseVerifier()
+    with count_progress("verifying addresses", count_stale(url)) as on_progress:
+        checked = verify_notices(url, verifier, on_progress=on_progress)
+    typer.echo(f"   {', '.join(f'{k} {v}' for k, v in sorted(checked.items()))} ({time.perf_counter() - started:.1f} s)")
+    review = workdir / "address-review.csv"
+    typer.echo(f"   {export_review(url, review)} wait for staff -> {review}")
+    for item in review_queue(url, limit=3):
+        reason = item.address.reasons[0]
+        typer.echo(f"   notice {item.notice_id}: {reason['code']}: {reason['message'][:90]}")
+
     counts = status(url)
-    typer.echo("5. status")
+    typer.echo("6. status")
     typer.echo(
         f"   {counts['decisions']} decisions, {counts['people']} people, {counts['notices']} notices "
         f"({counts['notices_without_address']} wait for an address), "
         f"{counts['people_with_discrepancies']} people whose rows disagree"
     )
+    typer.echo(f"   addresses: {', '.join(f'{k} {v}' for k, v in sorted(counts['addresses'].items()))}")
     typer.echo(f"\ndemo database: {workdir / 'notifier.db'}")
     typer.echo(f"look around:   NOTIFIER_DATABASE_URL=sqlite:///{workdir / 'notifier.db'} .venv/bin/notifier status")

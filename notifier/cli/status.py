@@ -21,6 +21,8 @@ def status_command(json: bool = JSON_OPTION) -> None:
     typer.echo(f"notices          {counts['notices']} ({by_status}); {counts['notices_without_address']} wait for an address")
     typer.echo(f"quarantined      {counts['quarantined']} rows to fix, {counts['conflicts']} conflicts")
     typer.echo(f"discrepancies    {counts['people_with_discrepancies']} people whose rows disagree on name or address")
+    addresses = ", ".join(f"{k} {v}" for k, v in sorted(counts["addresses"].items())) or "none"
+    typer.echo(f"addresses        {addresses}")
     letters = ", ".join(f"{k} {v}" for k, v in sorted(counts["letters"].items())) or "none yet"
     typer.echo(f"letters          {letters}")
     last = counts["last_import"]
