@@ -21,12 +21,14 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'
 	$(BIN)/python bench/intake.py --rows 100000
+	$(BIN)/python bench/addresses.py
 
 # Re-resolve every dependency to its newest release and pin the result.
 lock:
 	rm -rf /tmp/notifier-lock && $(PYTHON) -m venv /tmp/notifier-lock
-	/tmp/notifier-lock/bin/pip install --quiet -e '.[test]'
+	/tmp/notifier-lock/bin/pip install --quiet -e '.[test,bench]'
 	(echo '# Pinned versions for every dependency (direct and transitive); `make lock` regenerates it.'; \
 	 /tmp/notifier-lock/bin/pip freeze --exclude-editable) > constraints.txt
 

@@ -1,15 +1,18 @@
 """USPS Publication 28 standardization of the street lines: a pure function of the text.
 
 usaddress labels the parts of the delivery line; each part is then written the Pub 28 way
-(upper case, no punctuation, C1 suffixes, C2 unit designators, directionals only where
-usaddress saw a directional). The second line is sorted into what it is: a unit (moved onto
-the delivery line), a care-of or ATTN line, a facility line or a Puerto Rico urbanization
+(upper case, plain ASCII, no punctuation, C1 suffixes, C2 unit designators, directionals
+only where usaddress saw a directional). A few forms are recognised before usaddress,
+because it mislabels them: PO boxes (every spelling, drawers too), military boxes and
+General Delivery. The second line is sorted into what it is: a unit (moved onto the
+delivery line), a care-of or ATTN line, a facility line or a Puerto Rico urbanization
 (kept as their own line above the delivery line).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import usaddress
@@ -20,12 +23,18 @@ from notifier.addresses.tables import directionals, not_an_address, street_suffi
 _PUNCTUATION = re.compile(r"[^\w\s/#&-]")
 _SPACES = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[\W_]")
-_PO_BOX = re.compile(r"(?:P\s*O\s*B(?:OX)?|POST\s+OFFICE\s+BOX|P\s*O\s*DRAWER|BOX)\s*#?\s*([A-Z0-9-]+)")
+_SPACED_HYPHEN = re.compile(r"^(\d+)\s+-\s+(\d+)\b")
+_PO_BOX = re.compile(r"(?:P\s*O\s*B(?:OX)?|POST\s+OFFICE\s+BOX|(?:P\s*O\s*)?DRAWER|(?:P\s*O\s*)?LOCK\s*BOX|BOX)\s*#?\s*([A-Z0-9-]+)")
+_MILITARY = re.compile(r"(PSC|CMR|UNIT)\s*#?\s*(\d+)\s*,?\s*BOX\s*#?\s*(\d+)")
+_GENERAL_DELIVERY = "GENERAL DELIVERY"
 _CARE_OF = re.compile(r"^(C\s*/\s*O|C\s+O|CARE\s+OF|IN\s+CARE\s+OF)\s+")
 _ATTENTION = re.compile(r"^(ATTN|ATTENTION)\s+")
 _URBANIZATION = re.compile(r"^(URB|URBANIZACION|URBANIZATION)\s+")
-_MILITARY_GROUPS = {"PSC": "PSC", "CMR": "CMR", "UNIT": "UNIT"}
-_BOX_GROUPS = {"RR": "RR", "R R": "RR", "RURAL ROUTE": "RR", "RURAL RT": "RR", "RT": "RR", "ROUTE": "RR", "HC": "HC", "H C": "HC", "HIGHWAY CONTRACT": "HC", "HWY CONTRACT": "HC", "STAR ROUTE": "HC"}
+_ORDINAL = re.compile(r"^(\d+)(ST|ND|RD|TH)$")
+_BOX_GROUPS = {
+    "RR": "RR", "R R": "RR", "RURAL ROUTE": "RR", "RURAL RT": "RR", "RT": "RR", "ROUTE": "RR", "RFD": "RR", "R F D": "RR", "RD": "RR",
+    "HC": "HC", "H C": "HC", "HCR": "HC", "HIGHWAY CONTRACT": "HC", "HWY CONTRACT": "HC", "STAR ROUTE": "HC",
+}
 
 
 @dataclass
@@ -34,7 +43,7 @@ class StreetLines:
 
     line1: str = ""
     line2: str = ""
-    kind: str = "street"  # street, po_box, rural, military, none
+    kind: str = "street"  # street, po_box, rural, military, general_delivery, none
     # city/state/ZIP someone typed into the street line, used when the fields are empty
     city: str = ""
     state: str = ""
@@ -42,28 +51,33 @@ class StreetLines:
     problems: list[Reason] = field(default_factory=list)
 
 
+def ascii_upper(text: str) -> str:
+    """NÚÑEZ -> NUNEZ, ½ -> 1/2: Pub 28 lines are plain upper-case ASCII."""
+    decomposed = unicodedata.normalize("NFKD", text).replace("\u2044", "/")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
 def clean(text: str) -> str:
-    """Upper case, punctuation removed (but / - # kept), single spaces."""
-    return _SPACES.sub(" ", _PUNCTUATION.sub("", text.replace(",", " ").upper())).strip()
+    """Upper-case ASCII, punctuation removed (but / - # kept), single spaces."""
+    return _SPACES.sub(" ", _PUNCTUATION.sub("", ascii_upper(text).replace(",", " "))).strip()
 
 
 def standardize_lines(line1: str, line2: str) -> StreetLines:
-    line1 = _SPACES.sub(" ", line1).strip()
+    line1 = _SPACED_HYPHEN.sub(r"\1-\2", _SPACES.sub(" ", ascii_upper(line1)).strip())
+    if line2.strip() and any(pattern.match(clean(line1)) for pattern in (_CARE_OF, _ATTENTION, _URBANIZATION)):
+        line1, line2 = line2, line1  # a care-of or urbanization line typed first
+        line1 = _SPACES.sub(" ", ascii_upper(line1)).strip()
     extra, unit = _sort_second_line(line2)
     result = StreetLines(line2=extra)
     if not line1 and not unit:
         result.kind = "none"
-        if not extra:
-            result.problems.append(Reason.of("empty_address"))
-        else:
-            result.problems.append(Reason.of("street_unparseable", "only a second line was given"))
+        result.problems.append(Reason.of("street_unparseable", "only a second line was given") if extra else Reason.of("empty_address"))
         return result
-    if _SPACES.sub(" ", _NOT_WORD.sub(" ", line1.upper())).strip() in not_an_address():
+    if _SPACES.sub(" ", _NOT_WORD.sub(" ", line1)).strip() in not_an_address():
         result.kind = "none"
         result.problems.append(Reason.of("not_an_address"))
         return result
-    if box := _PO_BOX.fullmatch(clean(line1).replace(".", "")):
-        result.line1, result.kind = _join("PO BOX", box.group(1), unit), "po_box"
+    if _recognised_before_parsing(clean(line1), unit, result):
         return result
     try:
         parts, address_type = usaddress.tag(line1)
@@ -71,6 +85,7 @@ def standardize_lines(line1: str, line2: str) -> StreetLines:
         result.line1 = _join(clean(line1), unit)
         result.problems.append(Reason.of("repeated_labels"))
         return result
+    parts = _repair(dict(parts))
     result.city = clean(parts.get("PlaceName", ""))
     result.state = clean(parts.get("StateName", ""))
     result.zip = clean(parts.get("ZipCode", ""))
@@ -84,6 +99,41 @@ def standardize_lines(line1: str, line2: str) -> StreetLines:
         return result
     result.line1 = _join(result.line1, unit)
     return result
+
+
+def _recognised_before_parsing(cleaned: str, unit: str, result: StreetLines) -> bool:
+    if box := _PO_BOX.fullmatch(cleaned):
+        result.line1, result.kind = _join("PO BOX", box.group(1), unit), "po_box"
+    elif military := _MILITARY.fullmatch(cleaned):
+        result.line1, result.kind = f"{military.group(1)} {military.group(2)} BOX {military.group(3)}", "military"
+    elif cleaned == _GENERAL_DELIVERY:
+        result.line1, result.kind = _GENERAL_DELIVERY, "general_delivery"
+    else:
+        return False
+    return True
+
+
+def _repair(parts: dict[str, str]) -> dict[str, str]:
+    """Mends what usaddress commonly mislabels, so that the writing rules stay simple."""
+    suffixes = street_suffixes()
+    designators = unit_designators()
+    name = clean(parts.get("StreetName", ""))
+    if not name and parts.get("StreetNamePostType"):
+        # 1010 SOUTH BLVD: the directional is the street's name
+        for label in ("StreetNamePostDirectional", "StreetNamePreDirectional"):
+            if parts.get(label):
+                parts["StreetName"] = parts.pop(label)
+                break
+    words = name.split(" ")
+    if not parts.get("StreetNamePostType") and len(words) > 1 and suffixes.get(words[-1], ("", ""))[1] == words[-1]:
+        # CENTRAL EXPRESSWAY: a spelled-out suffix left inside the name
+        parts["StreetName"], parts["StreetNamePostType"] = " ".join(words[:-1]), words[-1]
+    if clean(parts.get("PlaceName", "")) in designators and not parts.get("OccupancyType"):
+        parts["OccupancyType"] = parts.pop("PlaceName")  # PENTHOUSE, REAR read as a city
+    identifier = parts.get("OccupancyIdentifier", "")
+    if identifier and "#" not in identifier and not parts.get("OccupancyType") and not parts.get("StreetNamePostType") and parts.get("StreetName"):
+        parts["StreetName"] += " " + parts.pop("OccupancyIdentifier")  # CALLE A, CALLE 1
+    return parts
 
 
 def _join(*parts: str) -> str:
@@ -110,16 +160,10 @@ def _street_line(parts: dict[str, str]) -> str:
 
 
 def _box_line(parts: dict[str, str]) -> tuple[str, str]:
-    box = _join("BOX", clean(parts.get("USPSBoxID", "")))
+    box = _join("BOX", clean(parts.get("USPSBoxID", "")).replace("#", "").strip())
     group = clean(parts.get("USPSBoxGroupType", ""))
-    group_id = clean(parts.get("USPSBoxGroupID", ""))
-    military = clean(parts.get("SubaddressType", "") or parts.get("OccupancyType", ""))
-    if military in _MILITARY_GROUPS:
-        military_id = clean(parts.get("SubaddressIdentifier", "") or parts.get("OccupancyIdentifier", ""))
-        return _join(_MILITARY_GROUPS[military], military_id, box), "military"
-    if group in _MILITARY_GROUPS:
-        return _join(_MILITARY_GROUPS[group], group_id, box), "military"
     if group in _BOX_GROUPS:
+        group_id = clean(parts.get("USPSBoxGroupID", "")).replace("#", "").strip().lstrip("0")
         return _join(_BOX_GROUPS[group], group_id, box), "rural"
     return _join("PO", box), "po_box"
 
@@ -130,13 +174,16 @@ def _directional(text: str) -> str:
 
 
 def _unit(designator: str, identifier: str) -> str:
-    """APT 4, STE 1800, # 1203 (Pub 28 writes the pound sign followed by a space)."""
+    """APT 4, STE 1800, REAR, # 1203 (Pub 28 writes the pound sign followed by a space)."""
     designator, identifier = clean(designator), clean(identifier).replace("#", "").strip()
+    designators = unit_designators()
+    if not designator and identifier in designators:
+        designator, identifier = identifier, ""  # REAR, PENTHOUSE
     if not designator and not identifier:
         return ""
     if not designator or designator == "#":
         return _join("#", identifier)
-    return _join(unit_designators().get(designator, designator), identifier)
+    return _join(designators.get(designator, designator), identifier)
 
 
 def _sort_second_line(text: str) -> tuple[str, str]:
@@ -156,7 +203,7 @@ def _sort_second_line(text: str) -> tuple[str, str]:
 
 
 def _as_unit(cleaned: str) -> str:
-    """`APT 4`, `#5`, `UNIT 3F`, `REAR`: a unit; anything else: ''."""
+    """`APT 4`, `#5`, `UNIT 3F`, `REAR`, `2ND FLOOR`: a unit; anything else: ''."""
     if cleaned.startswith("#"):
         identifier = cleaned[1:].strip()
         return _unit("#", identifier) if identifier and " " not in identifier else ""
@@ -164,6 +211,8 @@ def _as_unit(cleaned: str) -> str:
     designators = unit_designators()
     if words[0] in designators and len(words) <= 2:
         return _unit(words[0], " ".join(words[1:]))
+    if len(words) == 2 and words[1] in designators and (ordinal := _ORDINAL.match(words[0])):
+        return _unit(words[1], ordinal.group(1))
     return ""
 
 

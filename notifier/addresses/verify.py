@@ -79,8 +79,8 @@ def split_zip(text: str) -> tuple[str, str, bool] | None:
 
 
 def city_key(city: str) -> str:
-    """A comparison form: ST LOUIS and SAINT LOUIS are the same city."""
-    return " ".join(_CITY_WORDS.get(word, word) for word in city.split())
+    """A comparison form: ST LOUIS and SAINT LOUIS, SUMMIT-ARGO and SUMMIT ARGO are the same city."""
+    return "".join(_CITY_WORDS.get(word, word) for word in re.split(r"[^A-Z0-9]+", city) if word)
 
 
 def check_place(city: str, state_text: str, zip_text: str, directory: ZipDirectory) -> PlaceCheck:
