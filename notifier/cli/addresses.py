@@ -112,6 +112,8 @@ def fix_command(
     actor = by or getpass.getuser()
     verifier = ZipDatabaseVerifier()
     if from_file:
+        if notice is not None:
+            raise NotifierError("give either a NOTICE or --from FILE.csv, not both")
         report = fixes_from_file(url, from_file, verifier, actor)
         if json:
             emit_json(report.as_dict())
