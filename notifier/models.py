@@ -50,6 +50,8 @@ class NoticeStatus(StrEnum):
 class LetterState(StrEnum):
     PENDING = "pending"
     RENDERED = "rendered"
+    FAILED = "failed"  # did not pass its print checks; says why in `checks`
+    SUPERSEDED = "superseded"  # its notice changed before it was batched; never mailed
     BATCHED = "batched"
     MAILED = "mailed"
     RETURNED = "returned"
@@ -192,16 +194,38 @@ class QuarantinedRow(SQLModel, table=True):
 
 
 class Letter(SQLModel, table=True):
-    """One physical mailing of a notice (attempt 1, 2, ...). Filled in by the letters step."""
+    """One physical mailing of a notice (attempt 1, 2, ...), with what rendering measured.
+
+    The printed letter id and the IMb serial are both derived from `id`
+    (notifier.letters.ids, notifier.letters.imb), so either finds the letter again.
+    """
 
     __tablename__ = "letter"
-    __table_args__ = (sa.UniqueConstraint("notice_id", "attempt", name="uq_letter_notice_attempt"),)
+    __table_args__ = (
+        sa.Index(
+            "uq_letter_current_attempt",
+            "notice_id",
+            "attempt",
+            unique=True,
+            sqlite_where=sa.text("state != 'superseded'"),
+            postgresql_where=sa.text("state != 'superseded'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     notice_id: int = Field(foreign_key="notice.id", index=True)
     attempt: int = 1
     state: str = Field(default=LetterState.PENDING, max_length=24, index=True)
     created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    language: str = Field(default="", max_length=8)
+    variant: str = Field(default="", max_length=16)
+    pages: int = 0
+    sheets: int = 0
+    weight_hundredths_oz: int = 0
+    content_hash: str = Field(default="", max_length=32)
+    checks: list[dict] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    render_file: str = Field(default="", max_length=1000)
+    rendered_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
 
 
 class Address(SQLModel, table=True):

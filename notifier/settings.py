@@ -30,6 +30,7 @@ class OfficeProfile(BaseModel):
     web: str = ""
     email: str = ""
     hours: str = ""
+    letter_languages: list[str] = ["en", "es"]  # languages with complete templates in letter_templates/
 
 
 class Settings(BaseSettings):

@@ -33,7 +33,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from notifier.cli import addresses, db, demo, intake, quarantine, status, synth
+    from notifier.cli import addresses, db, demo, intake, letters, quarantine, status, synth
 
     app.command("import")(intake.import_command)
     app.command("status")(status.status_command)
@@ -42,6 +42,8 @@ def _register() -> None:
     app.add_typer(db.app, name="db")
     app.add_typer(quarantine.app, name="quarantine")
     app.add_typer(addresses.app, name="addresses")
+    app.add_typer(letters.app, name="letters")
+    app.add_typer(letters.templates_app, name="templates")
 
 
 _register()

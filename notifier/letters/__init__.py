@@ -1,0 +1,1 @@
+"""Letters: templates, layout, Intelligent Mail barcode, letter ids."""

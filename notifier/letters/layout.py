@@ -1,0 +1,183 @@
+"""Drawing one letter onto a reportlab canvas, recording every box it prints.
+
+The same function draws a proof (one letter, one file) and a print file (many letters, one
+file): fonts are embedded once per file either way. Text is laid out first (paragraph
+heights from reportlab), so "page X of Y" is known before the first page is drawn; every
+drawn box is returned so that `checks` can prove what shows through the window.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode.usps4s import USPS_4State
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
+
+from notifier.letters.geometry import Geometry, Rect
+
+FONTS = Path(__file__).parent / "fonts"
+REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+_BOLD_MARK = re.compile(r"\*\*(.+?)\*\*")
+
+
+@cache
+def register_fonts() -> None:
+    """DejaVu Sans ships with notifier (Bitstream Vera licence), so Núñez and Nguyễn print anywhere."""
+    pdfmetrics.registerFont(TTFont(REGULAR, str(FONTS / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
+
+
+def missing_glyphs(text: str) -> set[str]:
+    """Characters the embedded font cannot draw (they would print as empty boxes)."""
+    register_fonts()
+    known = pdfmetrics.getFont(REGULAR).face.charToGlyph  # code point -> glyph
+    return {c for c in set(text) if ord(c) not in known and not c.isspace()}
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # heading, para, bullet
+    text: str  # plain text; **bold** marks bold
+
+
+@dataclass
+class LetterContent:
+    """Everything one letter prints, already in the reader's language."""
+
+    letter_id: str
+    recipient: list[str]  # name, optional second line, delivery line, city state ZIP
+    imb_bars: str  # 65 bar states (A, D, T, F), or "" when there is no barcode
+    tracking: str
+    routing: str
+    sender: list[str]  # letterhead: office name and address
+    date_line: str
+    blocks: list[Block]
+    page_label: str  # "Page {page} of {pages}"
+    id_label: str  # "Letter ID"
+    variant: str = ""  # all_granted, none_granted, mixed
+
+    def all_text(self) -> str:
+        return "\n".join([*self.recipient, *self.sender, self.date_line, self.letter_id, self.page_label, self.id_label, *(b.text for b in self.blocks)])
+
+
+@dataclass
+class Drawn:
+    """What was drawn: page count and every box by kind (address, imb, letter_id, text)."""
+
+    pages: int
+    boxes: list[tuple[str, int, Rect]] = field(default_factory=list)  # (kind, page, rect)
+
+
+@cache
+def _styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    body = ParagraphStyle("body", fontName=REGULAR, fontSize=10.5, leading=14, spaceAfter=7)
+    return {
+        "para": body,
+        "heading": ParagraphStyle("heading", parent=body, fontName=BOLD, fontSize=12, leading=15, spaceBefore=4, spaceAfter=5),
+        "bullet": ParagraphStyle("bullet", parent=body, leftIndent=14, bulletIndent=2, spaceAfter=3),
+    }
+
+
+def _paragraph(block: Block) -> Paragraph:
+    markup = _BOLD_MARK.sub(r"<b>\1</b>", escape(block.text)).replace("\n", "<br/>")
+    style = _styles()[block.kind]
+    return Paragraph(markup, style, bulletText="•" if block.kind == "bullet" else None)
+
+
+def _body_frames(geometry: Geometry) -> tuple[Rect, Rect]:
+    """Text area of page 1 (below the window) and of later pages."""
+    p, w = geometry.printable, geometry.window
+    first_top = w.y - geometry.clearance - 0.35 * inch  # date line sits just below the window
+    footer = 0.35 * inch
+    return Rect(p.x, p.y + footer, p.width, first_top - p.y - footer), Rect(p.x, p.y + footer, p.width, p.height - footer)
+
+
+def paginate(blocks: list[Block], geometry: Geometry) -> list[list[tuple[Paragraph, float]]]:
+    """Splits the body into pages: each page a list of (paragraph, height)."""
+    first, later = _body_frames(geometry)
+    pages: list[list[tuple[Paragraph, float]]] = [[]]
+    room = first.height
+    for block in blocks:
+        paragraph = _paragraph(block)
+        _, height = paragraph.wrap(first.width, first.height)
+        height += paragraph.getSpaceAfter() + paragraph.getSpaceBefore()
+        if height > room and pages[-1]:
+            pages.append([])
+            room = later.height
+        pages[-1].append((paragraph, height))
+        room -= height
+    return pages
+
+
+def draw_letter(canvas: Canvas, content: LetterContent, geometry: Geometry) -> Drawn:
+    """Draws the letter's pages (and a blank back for duplex when the count is odd is left to print files)."""
+    register_fonts()
+    pages = paginate(content.blocks, geometry)
+    drawn = Drawn(pages=len(pages))
+    first, later = _body_frames(geometry)
+    for number, paragraphs in enumerate(pages, start=1):
+        if number == 1:
+            _draw_first_page_head(canvas, content, geometry, drawn)
+        frame = first if number == 1 else later
+        y = frame.top
+        for paragraph, height in paragraphs:
+            y -= paragraph.getSpaceBefore()
+            _, h = paragraph.wrap(frame.width, frame.height)
+            paragraph.drawOn(canvas, frame.x, y - h)
+            drawn.boxes.append(("text", number, Rect(frame.x, y - h, frame.width, h)))
+            y -= height - paragraph.getSpaceBefore()
+        _draw_footer(canvas, content, geometry, number, len(pages), drawn)
+        canvas.showPage()
+    return drawn
+
+
+def _text_line(canvas: Canvas, text: str, x: float, y: float, font: str, size: float) -> Rect:
+    canvas.setFont(font, size)
+    canvas.drawString(x, y, text)
+    return Rect(x, y - size * 0.25, pdfmetrics.stringWidth(text, font, size), size * 1.2)
+
+
+def _draw_first_page_head(canvas: Canvas, content: LetterContent, geometry: Geometry, drawn: Drawn) -> None:
+    printable, area = geometry.printable, geometry.address_area
+    # letterhead, top right: the office, outside the window
+    y = printable.top - 10
+    for index, line in enumerate(content.sender):
+        width = pdfmetrics.stringWidth(line, BOLD if index == 0 else REGULAR, 9)
+        box = _text_line(canvas, line, printable.right - width, y, BOLD if index == 0 else REGULAR, 9)
+        drawn.boxes.append(("text", 1, box))
+        y -= 11
+    # the window: recipient block, then the barcode with the letter id beside it
+    barcode = USPS_4State(content.tracking, content.routing) if content.imb_bars else None
+    barcode_row = barcode.height if barcode else 10
+    leading = min(12.0, (area.height - barcode_row) / max(len(content.recipient), 1))
+    y = area.top - leading + 2
+    for line in content.recipient:
+        drawn.boxes.append(("address", 1, _text_line(canvas, line, area.x, y, REGULAR, leading - 1.8)))
+        y -= leading
+    bottom = area.y
+    if barcode:
+        barcode.drawOn(canvas, area.x, bottom)
+        drawn.boxes.append(("imb", 1, Rect(area.x, bottom, barcode.width, barcode.height)))
+    id_x = area.x + (barcode.width if barcode else 0) + 4
+    drawn.boxes.append(("letter_id", 1, _text_line(canvas, content.letter_id, id_x, bottom + barcode_row / 2 - 2, REGULAR, 6.5)))
+    # date, just below the window
+    date_y = geometry.window.y - geometry.clearance - 0.2 * inch
+    drawn.boxes.append(("text", 1, _text_line(canvas, content.date_line, printable.x, date_y, REGULAR, 10)))
+
+
+def _draw_footer(canvas: Canvas, content: LetterContent, geometry: Geometry, number: int, pages: int, drawn: Drawn) -> None:
+    printable = geometry.printable
+    label = f"{content.id_label} {content.letter_id} · " + content.page_label.format(page=number, pages=pages)
+    width = pdfmetrics.stringWidth(label, REGULAR, 8)
+    drawn.boxes.append(("footer", number, _text_line(canvas, label, printable.right - width, printable.y + 4, REGULAR, 8)))

@@ -1,0 +1,20 @@
+"""Made-up letters (letter_templates/sample.toml) for staff editing templates and for the grade check."""
+
+from __future__ import annotations
+
+from notifier.letters.store import DECISION_FIELDS, Work
+from notifier.letters.templates import TEMPLATES_DIR
+from notifier.settings import load_toml
+
+
+def sample_work(language: str, variant: str) -> Work:
+    data = load_toml(TEMPLATES_DIR / "sample.toml")
+    cases = [{k: case.get(k, "") for k in DECISION_FIELDS} for case in data["cases"]]
+    for number, case in enumerate(cases, start=1):
+        case["decision_id"] = f"SAMPLE-{number}"
+    if variant == "all_granted":
+        cases = [c for c in cases if c["outcome"] != "not_granted"]
+    elif variant == "none_granted":
+        cases = [c for c in cases if c["outcome"] == "not_granted"]
+    notice = {"person_id": "SAMPLE", **data["person"], "language": language}
+    return Work(0, notice, cases, data["address"], "", None)
