@@ -21,12 +21,12 @@ templates_app = typer.Typer(no_args_is_help=True, help="Check the staff-editable
 
 
 @app.command("render")
-def render_command(json: bool = JSON_OPTION) -> None:
+def render_command(jobs: int = typer.Option(1, "--jobs", min=1, help="Render in N processes."), json: bool = JSON_OPTION) -> None:
     """Render a letter for every notice with a verified or corrected address (idempotent)."""
     settings, url = database()
     renderer = Renderer.from_settings(settings)
     with count_progress("rendering letters", count_to_render(url, renderer)) as on_progress:
-        counts = render_letters(url, renderer, on_progress=on_progress)
+        counts = render_letters(url, renderer, jobs=jobs, on_progress=on_progress)
     if json:
         emit_json({"rendered": sum(counts.values()), "by_state": counts, "output": str(settings.output_dir / "letters")})
         return

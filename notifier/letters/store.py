@@ -9,8 +9,10 @@ superseded, never mailed, and a new one is rendered with the same attempt number
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,7 +26,7 @@ from notifier.addresses.check import MAILABLE
 from notifier.db import session_for
 from notifier.letters.checks import check_letter
 from notifier.letters.compose import BarcodeConfig, compose, content_hash
-from notifier.letters.geometry import Geometry, load_geometry, weight_oz
+from notifier.letters.geometry import Geometry, load_geometry, sheets_for, weight_oz
 from notifier.letters.layout import LetterContent, draw_letter
 from notifier.letters.templates import TemplateSet, template_set
 from notifier.models import Address, Decision, Letter, LetterState, Notice, NoticeStatus, utcnow
@@ -86,15 +88,36 @@ class Work:
     replaces: Letter | None
 
 
-def _mailable_notices(session: Session, after_id: int, limit: int) -> list[int]:
-    query = (
+def _mailable_query():
+    return (
         select(Notice.id)
         .join(Address, Address.notice_id == Notice.id)
-        .where(Notice.status == NoticeStatus.OPEN, Address.status.in_(MAILABLE), Notice.id > after_id)
+        .where(Notice.status == NoticeStatus.OPEN, Address.status.in_(MAILABLE))
         .order_by(Notice.id)
-        .limit(limit)
     )
+
+
+def _mailable_notices(session: Session, after_id: int, limit: int, up_to: int | None = None) -> list[int]:
+    query = _mailable_query().where(Notice.id > after_id).limit(limit)
+    if up_to is not None:
+        query = query.where(Notice.id <= up_to)
     return list(session.scalars(query))
+
+
+def _id_ranges(session: Session, parts: int, limit: int | None) -> list[tuple[int, int]]:
+    """Splits the mailable notices into `parts` contiguous id ranges of about equal size."""
+    total = session.scalar(select(sa.func.count()).select_from(_mailable_query().subquery())) or 0
+    total = min(total, limit) if limit else total
+    bounds, low = [], 0
+    for part in range(1, parts + 1):
+        offset = total * part // parts - 1
+        if offset < 0:
+            continue
+        high = session.scalar(_mailable_query().offset(offset).limit(1))
+        if high is not None and high > low:
+            bounds.append((low, high))
+            low = high
+    return bounds
 
 
 def _work_for(session: Session, notice_ids: list[int], renderer: Renderer) -> list[Work]:
@@ -129,29 +152,79 @@ def count_to_render(url: str, renderer: Renderer) -> int:
     return total
 
 
-def render_letters(url: str, renderer: Renderer, *, chunk: int = 500, on_progress: Callable[[int], None] | None = None) -> dict[str, int]:
-    """Renders every letter that is due; returns counts by resulting state."""
+def render_letters(
+    url: str,
+    renderer: Renderer,
+    *,
+    chunk: int = 500,
+    jobs: int = 1,
+    limit: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Renders every letter that is due, in `jobs` processes; returns counts by resulting state.
+
+    Each process takes a contiguous range of notice ids, so no two render the same letter.
+    """
+    with session_for(url) as session:
+        ranges = _id_ranges(session, max(jobs, 1), limit)
     counts: dict[str, int] = {}
-    after = 0
+    if jobs <= 1:
+        for low, high in ranges:
+            _add(counts, _render_range(url, renderer, low, high, chunk, on_progress))
+        return counts
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no database connection is shared
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(_render_range_in_process, url, renderer.today, low, high, chunk) for low, high in ranges]
+        for future in as_completed(futures):
+            part = future.result()
+            _add(counts, part)
+            if on_progress:
+                on_progress(sum(part.values()))
+    return counts
+
+
+def _add(total: dict[str, int], part: dict[str, int]) -> None:
+    for state, n in part.items():
+        total[state] = total.get(state, 0) + n
+
+
+def _render_range_in_process(url: str, today: date, low: int, high: int, chunk: int) -> dict[str, int]:
+    from notifier.settings import get_settings
+
+    return _render_range(url, Renderer.from_settings(get_settings(), today), low, high, chunk, None)
+
+
+def _render_range(url: str, renderer: Renderer, low: int, high: int, chunk: int, on_progress: Callable[[int], None] | None) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    after = low
     while True:
         with session_for(url) as session:
-            ids = _mailable_notices(session, after, chunk)
+            ids = _mailable_notices(session, after, chunk, up_to=high)
             if not ids:
                 return counts
             after = ids[-1]
             work = _work_for(session, ids, renderer)
-            if work:
-                for state, n in _render_chunk(session, work, renderer).items():
-                    counts[state] = counts.get(state, 0) + n
-                session.commit()
-        if on_progress and work:
-            on_progress(len(work))
+            numbers = _claim_letters(session, work)
+        if work:
+            results = _draw_chunk(work, numbers, renderer)
+            with session_for(url) as session:
+                _add(counts, _store_results(session, numbers, results))
+            if on_progress:
+                on_progress(len(work))
 
 
-def _render_chunk(session: Session, work: list[Work], renderer: Renderer) -> dict[str, int]:
+def _claim_letters(session: Session, work: list[Work]) -> list[int]:
+    """Creates the letter rows (superseding changed ones) in a short transaction of its own.
+
+    Drawing happens outside any transaction, so several processes render at once. A letter
+    left `pending` by a crash is drawn again by the next run, under the same id.
+    """
     now = utcnow()
     letters = []
     for item in work:
+        if item.replaces is not None and item.replaces.state == LetterState.PENDING:
+            letters.append(item.replaces)
+            continue
         attempt = 1
         if item.replaces is not None:
             item.replaces.state = LetterState.SUPERSEDED
@@ -161,27 +234,47 @@ def _render_chunk(session: Session, work: list[Work], renderer: Renderer) -> dic
         letter = Letter(notice_id=item.notice_id, attempt=attempt, created_at=now, checks=[])
         session.add(letter)
         letters.append(letter)
-    session.flush()
-    folder = renderer.settings.output_dir / "letters"
-    path = folder / f"letters-{letters[0].id:09d}-{letters[-1].id:09d}.pdf"
-    counts: dict[str, int] = {}
+    session.commit()
+    return [letter.id for letter in letters]
+
+
+def _draw_chunk(work: list[Work], numbers: list[int], renderer: Renderer) -> list[dict]:
+    """Draws the chunk's letters into one print-ready PDF; returns what each letter measured."""
+    path = renderer.settings.output_dir / "letters" / f"letters-{min(numbers):09d}-{max(numbers):09d}.pdf"
+    results = []
     with atomic_pdf(path) as canvas:
-        for letter, item in zip(letters, work):
-            content = renderer.content(letter.id, item.notice, item.decisions, item.address)
+        for number, item in zip(numbers, work):
+            content = renderer.content(number, item.notice, item.decisions, item.address)
             drawn = draw_letter(canvas, content, renderer.geometry)
             failures = check_letter(content, drawn, renderer.geometry)
-            letter.pages = drawn.pages
-            letter.sheets = (drawn.pages + 1) // 2 if renderer.geometry.duplex else drawn.pages
-            letter.weight_hundredths_oz = int(weight_oz(letter.sheets, renderer.geometry) * 100)
-            letter.language = renderer.templates_for(item.notice["language"]).language
-            letter.variant = content.variant
-            letter.content_hash = item.digest
-            letter.checks = [f.as_dict() for f in failures]
-            letter.state = LetterState.FAILED if failures else LetterState.RENDERED
-            letter.render_file = str(path)
-            letter.rendered_at = now
-            session.add(letter)
-            counts[letter.state] = counts.get(letter.state, 0) + 1
+            sheets = sheets_for(drawn.pages, renderer.geometry.duplex)
+            results.append(
+                {
+                    "pages": drawn.pages,
+                    "sheets": sheets,
+                    "weight_hundredths_oz": int(weight_oz(sheets, renderer.geometry) * 100),
+                    "language": renderer.templates_for(item.notice["language"]).language,
+                    "variant": content.variant,
+                    "content_hash": item.digest,
+                    "checks": [f.as_dict() for f in failures],
+                    "state": LetterState.FAILED if failures else LetterState.RENDERED,
+                    "render_file": str(path),
+                }
+            )
+    return results
+
+
+def _store_results(session: Session, numbers: list[int], results: list[dict]) -> dict[str, int]:
+    now = utcnow()
+    counts: dict[str, int] = {}
+    for number, result in zip(numbers, results):
+        letter = session.get(Letter, number)
+        for name, value in result.items():
+            setattr(letter, name, value)
+        letter.rendered_at = now
+        session.add(letter)
+        counts[result["state"]] = counts.get(result["state"], 0) + 1
+    session.commit()
     return counts
 
 
@@ -201,6 +294,7 @@ class atomic_pdf:
     def __exit__(self, kind, value, traceback) -> None:
         if kind is None:
             self.canvas.save()
+            os.chmod(self.temp, 0o644)
             os.replace(self.temp, self.path)
         else:
             Path(self.temp).unlink(missing_ok=True)

@@ -1,0 +1,135 @@
+"""Letter rendering: the real pipeline against a bare reportlab canvas, in the same run.
+
+    .venv/bin/python bench/render.py --letters 20000 [--jobs 2]
+
+Prepares a database with synthetic decisions (import and address verification, not timed),
+then times `notifier letters render` (templates, layout, IMb, checks, stored state, many
+letters per PDF). The baseline draws the same letters' text (recipient block and body,
+wrapped with reportlab's simpleSplit at the same width) with canvas.drawString into one
+PDF. Each side runs in its own process so each reports its own peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def prepare(workdir: Path, letters: int) -> str:
+    from notifier import db
+    from notifier.addresses.check import ZipDatabaseVerifier
+    from notifier.addresses.store import verify_notices
+    from notifier.intake.importer import import_file
+    from notifier.synth.generator import write_export
+
+    url = f"sqlite:///{workdir / 'bench.db'}"
+    db.ensure_schema(url)
+    export = workdir / "decisions.csv"
+    write_export(export, int(letters * 1.75), seed=3)  # about 1.6 decisions per person, some unmailable
+    import_file(url, export)
+    verify_notices(url, ZipDatabaseVerifier())
+    return url
+
+
+def ours(url: str, out: Path, letters: int, jobs: int) -> dict:
+    import os
+
+    os.environ["NOTIFIER_DATABASE_URL"] = url
+    os.environ["NOTIFIER_OUTPUT_DIR"] = str(out)
+    from notifier.letters.store import Renderer, render_letters
+    from notifier.settings import get_settings
+
+    renderer = Renderer.from_settings(get_settings())
+    started = time.perf_counter()
+    counts = render_letters(url, renderer, jobs=jobs, limit=letters)
+    return {"letters": sum(counts.values()), "seconds": time.perf_counter() - started}
+
+
+def baseline(url: str, out: Path, letters: int) -> dict:
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfgen.canvas import Canvas
+
+    from notifier.letters.layout import REGULAR, register_fonts
+    from notifier.letters.samples import sample_work
+    from notifier.letters.store import Renderer
+    from notifier.settings import get_settings
+
+    register_fonts()
+    renderer = Renderer.from_settings(get_settings())
+    texts = []
+    for variant in ("all_granted", "mixed", "none_granted"):
+        work = sample_work("en", variant)
+        content = renderer.content(1, work.notice, work.decisions, work.address)
+        texts.append((content.recipient, [b.text.replace("**", "") for b in content.blocks]))
+    started = time.perf_counter()
+    canvas = Canvas(str(out / "baseline.pdf"), invariant=1, pageCompression=1)
+    width = renderer.geometry.printable.width
+    for number in range(letters):
+        recipient, blocks = texts[number % len(texts)]
+        y = 700
+        canvas.setFont(REGULAR, 10)
+        for line in recipient:
+            canvas.drawString(72, y, line)
+            y -= 12
+        y -= 40
+        for text in blocks:
+            for line in simpleSplit(text, REGULAR, 10.5, width):
+                if y < 60:
+                    canvas.showPage()
+                    canvas.setFont(REGULAR, 10.5)
+                    y = 720
+                canvas.drawString(36, y, line)
+                y -= 14
+            y -= 7
+        canvas.showPage()
+    canvas.save()
+    return {"letters": letters, "seconds": time.perf_counter() - started}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--letters", type=int, default=2000)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        side, url, out, jobs = args.child
+        result = baseline(url, Path(out), args.letters) if side == "baseline" else ours(url, Path(out), args.letters, int(jobs))
+        result["peak_rss_mb"] = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+        print(json.dumps(result))
+        return
+    (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=ROOT / "var" / "bench") as work:
+        workdir = Path(work)
+        started = time.perf_counter()
+        url = prepare(workdir, args.letters)
+        print(f"prepared {url} in {time.perf_counter() - started:.0f} s (not timed)")
+        results = {}
+        for side, jobs in (("baseline", 1), ("notifier", 1), *((("notifier", args.jobs),) if args.jobs > 1 else ())):
+            out = workdir / f"{side}-{jobs}"
+            out.mkdir()
+            if side == "notifier" and jobs > 1:  # render the same letters again from scratch
+                subprocess.run([sys.executable, "-c", f"import sqlite3; c = sqlite3.connect({str(workdir / 'bench.db')!r}); c.execute('DELETE FROM letter'); c.commit()"], check=True)
+            proc = subprocess.run([sys.executable, __file__, "--letters", str(args.letters), "--child", side, url, str(out), str(jobs)], check=True, capture_output=True, text=True)
+            results[(side, jobs)] = json.loads(proc.stdout.splitlines()[-1])
+    base = results[("baseline", 1)]
+    base_rate = base["letters"] / base["seconds"]
+    for (side, jobs), r in results.items():
+        rate = r["letters"] / r["seconds"]
+        print(f"{side:<9} jobs={jobs}  {r['letters']:>7} letters  {r['seconds']:7.1f} s  {rate:8.0f} letters/s  {rate / base_rate:5.2f}x baseline  peak RSS {r['peak_rss_mb']:5.0f} MB")
+    if args.jobs > 1:
+        one, many = results[("notifier", 1)], results[("notifier", args.jobs)]
+        print(f"jobs={args.jobs} vs jobs=1: {(many['letters'] / many['seconds']) / (one['letters'] / one['seconds']):.2f}x")
+
+
+if __name__ == "__main__":
+    main()
