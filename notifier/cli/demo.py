@@ -15,7 +15,10 @@ from notifier.addresses.store import count_stale, review_queue, verify_notices
 from notifier.cli.common import byte_progress, count_progress
 from notifier.intake import quarantine
 from notifier.intake.importer import import_file
-from notifier.settings import get_settings
+from notifier.letters.layout import draw_letter
+from notifier.letters.store import Renderer, atomic_pdf, count_to_render, current_notice_work, render_letters
+from notifier.models import Address, Letter, LetterState, Notice
+from notifier.settings import Settings, get_settings
 from notifier.status import status
 from notifier.synth.generator import write_export
 
@@ -70,13 +73,47 @@ def demo_command(
         reason = item.address.reasons[0]
         typer.echo(f"   notice {item.notice_id}: {reason['code']}: {reason['message'][:90]}")
 
+    typer.echo("6. letters     render a letter per notice with a mailable address (many letters per PDF)")
+    started = time.perf_counter()
+    renderer = Renderer.from_settings(Settings(database_url=url, output_dir=workdir / "output"))
+    with count_progress("rendering letters", count_to_render(url, renderer)) as on_progress:
+        rendered = render_letters(url, renderer, on_progress=on_progress)
+    typer.echo(f"   {', '.join(f'{k} {v}' for k, v in sorted(rendered.items()))} ({time.perf_counter() - started:.1f} s) -> {workdir / 'output' / 'letters'}")
+    samples = workdir / "output" / "samples"
+    for language in ("en", "es"):
+        person = _first_person_speaking(url, language)
+        if person:
+            number, work = current_notice_work(url, person, renderer)
+            path = samples / f"letter-{language}.pdf"
+            with atomic_pdf(path) as canvas:
+                draw_letter(canvas, renderer.content(max(number, 1), work.notice, work.decisions, work.address), renderer.geometry)
+            typer.echo(f"   sample letter ({language}) -> {path}")
+
     counts = status(url)
-    typer.echo("6. status")
+    typer.echo("7. status")
     typer.echo(
         f"   {counts['decisions']} decisions, {counts['people']} people, {counts['notices']} notices "
         f"({counts['notices_without_address']} wait for an address), "
         f"{counts['people_with_discrepancies']} people whose rows disagree"
     )
     typer.echo(f"   addresses: {', '.join(f'{k} {v}' for k, v in sorted(counts['addresses'].items()))}")
+    typer.echo(f"   letters: {', '.join(f'{k} {v}' for k, v in sorted(counts['letters'].items()))}")
     typer.echo(f"\ndemo database: {workdir / 'notifier.db'}")
     typer.echo(f"look around:   NOTIFIER_DATABASE_URL=sqlite:///{workdir / 'notifier.db'} .venv/bin/notifier status")
+
+
+def _first_person_speaking(url: str, language: str) -> str | None:
+    """A person with a rendered letter in `language`, for the sample letters."""
+    from sqlmodel import select
+
+    from notifier.db import session_for
+
+    with session_for(url) as session:
+        query = (
+            select(Notice.person_id)
+            .join(Letter, Letter.notice_id == Notice.id)
+            .join(Address, Address.notice_id == Notice.id)
+            .where(Letter.state == LetterState.RENDERED, Letter.language == language, Address.line2 == "")
+            .order_by(Letter.id)
+        )
+        return session.exec(query).first()

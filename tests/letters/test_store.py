@@ -1,0 +1,84 @@
+"""Rendering through the database, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from notifier import db
+from notifier.addresses.check import ZipDatabaseVerifier
+from notifier.addresses.store import verify_notices
+from notifier.intake.importer import import_file
+from notifier.letters.ids import make_letter_id, parse_letter_id
+from notifier.letters.store import Renderer, render_letters
+from notifier.models import Letter, Notice
+from notifier.settings import Settings
+from tests.helpers import row, write_csv
+from tests.letters.conftest import TODAY, page_texts
+
+
+def prepared(db_url, tmp_path, rows):
+    import_file(db_url, write_csv(tmp_path / "d.csv", rows))
+    verify_notices(db_url, ZipDatabaseVerifier())
+    return Renderer.from_settings(Settings(output_dir=tmp_path / "out"), TODAY)
+
+
+def letters(db_url) -> list[Letter]:
+    with db.session_for(db_url) as session:
+        return list(session.exec(select(Letter).order_by(Letter.id)).all())
+
+
+def test_one_letter_per_person_idempotent_and_superseded_when_the_notice_changes(db_url, tmp_path):
+    renderer = prepared(db_url, tmp_path, [
+        row(decision_id="D-1", person_id="P-1"),
+        row(decision_id="D-2", person_id="P-1", case_number="2011-CR-0098765"),
+        row(decision_id="D-3", person_id="P-2", first_name="Luis", language="es"),
+        row(decision_id="D-4", person_id="P-3", city="Evanston"),  # needs review: no letter
+    ])
+    assert render_letters(db_url, renderer) == {"rendered": 2}
+    assert render_letters(db_url, renderer) == {}
+    first = letters(db_url)
+    assert [(l.attempt, l.state, l.language) for l in first] == [(1, "rendered", "es"), (1, "rendered", "es")]
+    assert all(l.pages >= 1 and l.sheets == (l.pages + 1) // 2 and l.weight_hundredths_oz > 0 for l in first)
+    text = " ".join(page_texts(tmp_path / "out" / "letters" / f"letters-{first[0].id:09d}-{first[-1].id:09d}.pdf"))
+    assert text.count("2009-CR-0012345") >= 1 and "2011-CR-0098765" in text  # both of P-1's cases in one letter
+    assert make_letter_id(first[0].id) in text and parse_letter_id(make_letter_id(first[0].id)) == first[0].id
+
+    import_file(db_url, write_csv(tmp_path / "later.csv", [row(decision_id="D-5", person_id="P-1", case_number="2013-CR-0000001", decision_date="2022-01-01")]))
+    assert render_letters(db_url, renderer) == {"rendered": 1}
+    after = letters(db_url)
+    assert [(l.state, l.attempt) for l in after] == [("superseded", 1), ("rendered", 1), ("rendered", 1)]
+    assert after[2].notice_id == after[0].notice_id
+
+
+def test_jobs_render_each_letter_once(db_url, tmp_path):
+    rows = [row(decision_id=f"D-{n}", person_id=f"P-{n}") for n in range(12)]
+    renderer = prepared(db_url, tmp_path, rows)
+    assert render_letters(db_url, renderer, jobs=2, chunk=4) == {"rendered": 12}
+    assert sorted(l.notice_id for l in letters(db_url)) == list(range(1, 13))
+
+
+def test_letter_that_fails_its_checks_is_not_printable_and_says_why(db_url, tmp_path):
+    renderer = prepared(db_url, tmp_path, [row(first_name="王", last_name="伟")])
+    assert render_letters(db_url, renderer) == {"failed": 1}
+    [letter] = letters(db_url)
+    assert [c["code"] for c in letter.checks] == ["missing_glyph"]
+
+
+def test_cli_render_list_proof(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("NOTIFIER_OUTPUT_DIR", str(tmp_path / "out"))
+    cli("import", write_csv(tmp_path / "d.csv", [row(), row(decision_id="D-2", person_id="P-2")]))
+    cli("addresses", "verify")
+    summary = json.loads(cli("letters", "render", "--json").stdout.splitlines()[-1])
+    assert summary["rendered"] == 2
+    listed = [json.loads(line) for line in cli("letters", "list", "--json").stdout.splitlines()]
+    assert set(listed[0]) >= {"letter_id", "person_id", "notice_id", "attempt", "state", "batch_id", "pages", "sheets"}
+    assert [item["person_id"] for item in listed] == ["P-1", "P-2"]
+    proof = tmp_path / "proof.pdf"
+    before = listed
+    cli("letters", "proof", "P-2", "--out", proof)
+    assert listed[1]["letter_id"] in " ".join(page_texts(proof))
+    assert [json.loads(line) for line in cli("letters", "list", "--json").stdout.splitlines()] == before
+    assert cli("letters", "proof", "P-404", "--out", proof, ok=False).exit_code == 1
