@@ -24,6 +24,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'
 	$(BIN)/python bench/intake.py --rows 100000
 	$(BIN)/python bench/addresses.py
+	$(BIN)/python bench/render.py --letters 5000 --jobs 2
 
 # Re-resolve every dependency to its newest release and pin the result.
 lock:

@@ -16,7 +16,7 @@ from notifier.cli.common import byte_progress, count_progress
 from notifier.intake import quarantine
 from notifier.intake.importer import import_file
 from notifier.letters.layout import draw_letter
-from notifier.letters.store import Renderer, atomic_pdf, count_to_render, current_notice_work, render_letters
+from notifier.letters.store import Renderer, atomic_pdf, count_mailable, current_notice_work, render_letters
 from notifier.models import Address, Letter, LetterState, Notice
 from notifier.settings import Settings, get_settings
 from notifier.status import status
@@ -76,7 +76,7 @@ def demo_command(
     typer.echo("6. letters     render a letter per notice with a mailable address (many letters per PDF)")
     started = time.perf_counter()
     renderer = Renderer.from_settings(Settings(database_url=url, output_dir=workdir / "output"))
-    with count_progress("rendering letters", count_to_render(url, renderer)) as on_progress:
+    with count_progress("rendering letters", count_mailable(url)) as on_progress:
         rendered = render_letters(url, renderer, on_progress=on_progress)
     typer.echo(f"   {', '.join(f'{k} {v}' for k, v in sorted(rendered.items()))} ({time.perf_counter() - started:.1f} s) -> {workdir / 'output' / 'letters'}")
     samples = workdir / "output" / "samples"

@@ -12,7 +12,7 @@ from notifier.errors import NotifierError
 from notifier.letters.ids import make_letter_id
 from notifier.letters.layout import draw_letter
 from notifier.letters.samples import sample_work
-from notifier.letters.store import Renderer, atomic_pdf, count_to_render, current_notice_work, letter_rows, render_letters
+from notifier.letters.store import Renderer, atomic_pdf, count_mailable, current_notice_work, letter_rows, render_letters
 from notifier.letters.templates import VARIANTS, check_templates, reading_grades
 from notifier.settings import get_settings
 
@@ -25,7 +25,7 @@ def render_command(jobs: int = typer.Option(1, "--jobs", min=1, help="Render in 
     """Render a letter for every notice with a verified or corrected address (idempotent)."""
     settings, url = database()
     renderer = Renderer.from_settings(settings)
-    with count_progress("rendering letters", count_to_render(url, renderer)) as on_progress:
+    with count_progress("rendering letters", count_mailable(url)) as on_progress:
         counts = render_letters(url, renderer, jobs=jobs, on_progress=on_progress)
     if json:
         emit_json({"rendered": sum(counts.values()), "by_state": counts, "output": str(settings.output_dir / "letters")})

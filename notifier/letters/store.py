@@ -30,7 +30,7 @@ from notifier.letters.geometry import Geometry, load_geometry, sheets_for, weigh
 from notifier.letters.layout import LetterContent, draw_letter
 from notifier.letters.templates import TemplateSet, template_set
 from notifier.models import Address, Decision, Letter, LetterState, Notice, NoticeStatus, utcnow
-from notifier.settings import Settings, load_toml
+from notifier.settings import OfficeProfile, Settings, load_toml
 
 OPEN_LETTER_STATES = (LetterState.PENDING, LetterState.RENDERED, LetterState.FAILED)
 NOTICE_FIELDS = ("person_id", "first_name", "middle_name", "last_name", "suffix", "language")
@@ -43,6 +43,7 @@ class Renderer:
     """Everything rendering needs besides the rows: office, templates, envelope, barcode ids."""
 
     settings: Settings
+    office: OfficeProfile
     geometry: Geometry
     barcode: BarcodeConfig
     languages: tuple[str, ...]
@@ -51,11 +52,13 @@ class Renderer:
     @classmethod
     def from_settings(cls, settings: Settings, today: date | None = None) -> "Renderer":
         imb = load_toml(settings.config_dir / "imb.toml")
+        office = settings.office()
         return cls(
             settings=settings,
+            office=office,
             geometry=load_geometry(settings.config_dir),
             barcode=BarcodeConfig(imb["barcode_id"], imb["service_type"], imb["mailer_id"]),
-            languages=tuple(settings.office().letter_languages),
+            languages=tuple(office.letter_languages),
             today=today or date.today(),
         )
 
@@ -68,7 +71,7 @@ class Renderer:
             notice=notice,
             decisions=decisions,
             address=address,
-            office=self.settings.office(),
+            office=self.office,
             templates=self.templates_for(notice["language"]),
             barcode=self.barcode,
             today=self.today,
@@ -143,13 +146,10 @@ def _work_for(session: Session, notice_ids: list[int], renderer: Renderer) -> li
     return work
 
 
-def count_to_render(url: str, renderer: Renderer) -> int:
-    total, after = 0, 0
+def count_mailable(url: str) -> int:
+    """Notices render looks at (the progress bar's total): open, with a mailable address."""
     with session_for(url) as session:
-        while ids := _mailable_notices(session, after, 2000):
-            total += len(_work_for(session, ids, renderer))
-            after = ids[-1]
-    return total
+        return session.scalar(select(sa.func.count()).select_from(_mailable_query().subquery())) or 0
 
 
 def render_letters(
@@ -176,10 +176,10 @@ def render_letters(
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures = [pool.submit(_render_range_in_process, url, renderer.today, low, high, chunk) for low, high in ranges]
         for future in as_completed(futures):
-            part = future.result()
+            part, examined = future.result()
             _add(counts, part)
             if on_progress:
-                on_progress(sum(part.values()))
+                on_progress(examined)
     return counts
 
 
@@ -188,10 +188,12 @@ def _add(total: dict[str, int], part: dict[str, int]) -> None:
         total[state] = total.get(state, 0) + n
 
 
-def _render_range_in_process(url: str, today: date, low: int, high: int, chunk: int) -> dict[str, int]:
+def _render_range_in_process(url: str, today: date, low: int, high: int, chunk: int) -> tuple[dict[str, int], int]:
     from notifier.settings import get_settings
 
-    return _render_range(url, Renderer.from_settings(get_settings(), today), low, high, chunk, None)
+    examined = [0]
+    counts = _render_range(url, Renderer.from_settings(get_settings(), today), low, high, chunk, lambda n: examined.__setitem__(0, examined[0] + n))
+    return counts, examined[0]
 
 
 def _render_range(url: str, renderer: Renderer, low: int, high: int, chunk: int, on_progress: Callable[[int], None] | None) -> dict[str, int]:
@@ -209,8 +211,8 @@ def _render_range(url: str, renderer: Renderer, low: int, high: int, chunk: int,
             results = _draw_chunk(work, numbers, renderer)
             with session_for(url) as session:
                 _add(counts, _store_results(session, numbers, results))
-            if on_progress:
-                on_progress(len(work))
+        if on_progress:
+            on_progress(len(ids))
 
 
 def _claim_letters(session: Session, work: list[Work]) -> list[int]:
