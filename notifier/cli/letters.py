@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
@@ -12,7 +11,7 @@ from notifier.errors import NotifierError
 from notifier.letters.ids import make_letter_id
 from notifier.letters.layout import draw_letter
 from notifier.letters.samples import sample_work
-from notifier.letters.store import Renderer, atomic_pdf, count_mailable, current_notice_work, letter_rows, render_letters
+from notifier.letters.store import Renderer, atomic_pdf, count_mailable, current_notice_work, find_letter, letter_rows, render_letters
 from notifier.letters.templates import VARIANTS, check_templates, reading_grades
 from notifier.settings import get_settings
 
@@ -68,21 +67,37 @@ def _write_one(renderer: Renderer, number: int, work, out: Path) -> None:
         typer.echo(f"  check failed: {failure.code}: {failure.message}", err=True)
 
 
+@app.command("find")
+def find_command(letter: str = typer.Argument(..., metavar="LETTER_ID_OR_IMB"), json: bool = JSON_OPTION) -> None:
+    """Find a letter from its printed letter id or the digits a scanner reads from its barcode."""
+    _, url = database()
+    found, person_id = find_letter(url, letter)
+    row = _row(found, person_id)
+    if json:
+        emit_json(row)
+    else:
+        typer.echo(f"{row['letter_id']}  person {person_id}  notice {found.notice_id}  attempt {found.attempt}  {found.state}")
+
+
+def _row(letter, person_id: str) -> dict:
+    return {
+        "letter_id": make_letter_id(letter.id),
+        "person_id": person_id,
+        "notice_id": letter.notice_id,
+        "attempt": letter.attempt,
+        "state": letter.state,
+        "batch_id": None,
+        "pages": letter.pages,
+        "sheets": letter.sheets,
+    }
+
+
 @app.command("list")
 def list_command(limit: int = typer.Option(None, "--limit"), json: bool = JSON_OPTION) -> None:
     """One line per letter: id, person, notice, attempt, state, pages, sheets."""
     _, url = database()
     for letter, person_id in letter_rows(url, limit=limit):
-        row = {
-            "letter_id": make_letter_id(letter.id),
-            "person_id": person_id,
-            "notice_id": letter.notice_id,
-            "attempt": letter.attempt,
-            "state": letter.state,
-            "batch_id": None,
-            "pages": letter.pages,
-            "sheets": letter.sheets,
-        }
+        row = _row(letter, person_id)
         if json:
             emit_json(row)
         else:

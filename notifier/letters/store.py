@@ -330,3 +330,21 @@ def current_notice_work(url: str, person_id: str, renderer: Renderer) -> tuple[i
 def letter_counts(url: str) -> dict[str, int]:
     with session_for(url) as session:
         return dict(session.execute(select(Letter.state, sa.func.count()).group_by(Letter.state)).all())
+
+
+def find_letter(url: str, text: str) -> tuple[Letter, str]:
+    """The letter a clerk has in hand: its printed letter id (any case, typos caught) or the IMb digits a scanner reads."""
+    from notifier.errors import NotFoundError, NotifierError
+    from notifier.letters import imb
+    from notifier.letters.ids import parse_letter_id
+
+    digits = "".join(text.split())
+    try:
+        number = imb.serial_of(imb.parse_scanned(digits)[0]) if digits.isdigit() and len(digits) >= 20 else parse_letter_id(text)
+    except ValueError as exc:
+        raise NotifierError(str(exc), todo="type the letter id as printed (for example 000-000-024) or scan the barcode") from None
+    with session_for(url) as session:
+        found = session.exec(select(Letter, Notice.person_id).join(Notice, Notice.id == Letter.notice_id).where(Letter.id == number)).first()
+    if found is None:
+        raise NotFoundError(f"no letter {text.strip()}", todo="check the id; `notifier letters list` shows every letter")
+    return found

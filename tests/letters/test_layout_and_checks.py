@@ -6,7 +6,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from reportlab.pdfgen.canvas import Canvas
 
 from notifier.letters.checks import check_letter
 from notifier.letters.layout import draw_letter

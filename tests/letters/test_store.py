@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-import sqlalchemy as sa
+import pytest
+
 from sqlmodel import select
 
 from notifier import db
@@ -13,7 +14,7 @@ from notifier.addresses.store import verify_notices
 from notifier.intake.importer import import_file
 from notifier.letters.ids import make_letter_id, parse_letter_id
 from notifier.letters.store import Renderer, render_letters
-from notifier.models import Letter, Notice
+from notifier.models import Letter
 from notifier.settings import Settings
 from tests.helpers import row, write_csv
 from tests.letters.conftest import TODAY, page_texts
@@ -82,3 +83,20 @@ def test_cli_render_list_proof(cli, tmp_path, monkeypatch):
     assert listed[1]["letter_id"] in " ".join(page_texts(proof))
     assert [json.loads(line) for line in cli("letters", "list", "--json").stdout.splitlines()] == before
     assert cli("letters", "proof", "P-404", "--out", proof, ok=False).exit_code == 1
+
+
+def test_a_letter_is_found_from_its_id_or_its_barcode(db_url, tmp_path):
+    from notifier.errors import NotifierError
+    from notifier.letters import imb
+    from notifier.letters.store import find_letter
+
+    renderer = prepared(db_url, tmp_path, [row(), row(decision_id="D-2", person_id="P-2")])
+    render_letters(db_url, renderer)
+    second = letters(db_url)[1]
+    code = make_letter_id(second.id)
+    assert find_letter(db_url, code.lower())[0].id == second.id
+    tracking = imb.tracking_code(renderer.barcode.barcode_id, renderer.barcode.service_type, renderer.barcode.mailer_id, second.id)
+    assert find_letter(db_url, tracking + "60636")[1] == "P-2"
+    typo = code[:-1] + ("0" if code[-1] != "0" else "1")
+    with pytest.raises(NotifierError, match="typo"):
+        find_letter(db_url, typo)
