@@ -226,6 +226,49 @@ class Letter(SQLModel, table=True):
     checks: list[dict] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
     render_file: str = Field(default="", max_length=1000)
     rendered_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
+    # set when the letter goes into a batch, fixed when the batch is frozen
+    batch_id: int | None = Field(default=None, foreign_key="batch.id", index=True)
+    sequence: int | None = None  # position in the batch's presorted print order
+    sort_level: str = Field(default="", max_length=16)  # 5_digit, aadc, mixed_aadc
+    wave: str = Field(default="", max_length=64)
+    postage_cents: int | None = None  # the estimate, from the rates in force on the mail date
+    print_cents: int | None = None
+    envelope_cents: int | None = None
+    actual_postage_cents: int | None = None  # the batch's actual figures, shared out per letter
+    actual_print_cents: int | None = None
+    actual_envelope_cents: int | None = None
+
+
+class BatchState(StrEnum):
+    DRAFT = "draft"
+    FROZEN = "frozen"
+    PRINTED = "printed"
+    MAILED = "mailed"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class Batch(SQLModel, table=True):
+    """A mail run: letters chosen by wave rules, frozen, printed, mailed, closed."""
+
+    __tablename__ = "batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    state: str = Field(default=BatchState.DRAFT, max_length=16, index=True)
+    mail_date: date
+    postage_class: str = Field(max_length=64)
+    wave: str = Field(default="", max_length=64)
+    created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    created_by: str = Field(max_length=255)
+    postage_cents: int | None = None  # estimate totals, recorded at freeze
+    print_cents: int | None = None
+    envelope_cents: int | None = None
+    actual_postage_cents: int | None = None  # recorded at mark-mailed
+    actual_print_cents: int | None = None
+    actual_envelope_cents: int | None = None
+    postage_statement: str = Field(default="", max_length=255)
+    invoice: str = Field(default="", max_length=255)
+    files: list[dict] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
 
 
 class Address(SQLModel, table=True):

@@ -8,6 +8,7 @@ from sqlmodel import select
 from notifier.addresses.store import address_status_counts
 from notifier.db import session_for
 from notifier.models import (
+    Batch,
     Decision,
     ImportRun,
     Letter,
@@ -41,6 +42,7 @@ def status(url: str) -> dict:
             "people_with_discrepancies": _count(session, select(sa.func.count(sa.distinct(NoticeDiscrepancy.notice_id)))),
             "addresses": address_status_counts(session),
             "letters": letters_by_state,
+            "batches": dict(session.execute(select(Batch.state, count).group_by(Batch.state)).all()),
             "import_runs": _count(session, select(count).select_from(ImportRun)),
             "last_import": None
             if last is None

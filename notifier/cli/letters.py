@@ -86,7 +86,7 @@ def _row(letter, person_id: str) -> dict:
         "notice_id": letter.notice_id,
         "attempt": letter.attempt,
         "state": letter.state,
-        "batch_id": None,
+        "batch_id": letter.batch_id,
         "pages": letter.pages,
         "sheets": letter.sheets,
     }

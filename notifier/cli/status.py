@@ -25,6 +25,8 @@ def status_command(json: bool = JSON_OPTION) -> None:
     typer.echo(f"addresses        {addresses}")
     letters = ", ".join(f"{k} {v}" for k, v in sorted(counts["letters"].items())) or "none yet"
     typer.echo(f"letters          {letters}")
+    batches = ", ".join(f"{k} {v}" for k, v in sorted(counts["batches"].items())) or "none yet"
+    typer.echo(f"batches          {batches}")
     last = counts["last_import"]
     if last:
         typer.echo(f"last import      run {last['run_id']}, {last['source']}, {last['status']}, {last['read']} rows read")

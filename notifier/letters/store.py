@@ -123,26 +123,38 @@ def _id_ranges(session: Session, parts: int, limit: int | None) -> list[tuple[in
     return bounds
 
 
-def _work_for(session: Session, notice_ids: list[int], renderer: Renderer) -> list[Work]:
+def notice_rows(session: Session, notice_ids: list[int]) -> dict[int, tuple[dict, list[dict], dict]]:
+    """What a letter prints, per notice: (notice fields, decisions, checked address), as plain values."""
     notices = {n.id: n for n in session.exec(select(Notice).where(Notice.id.in_(notice_ids)))}
     addresses = {a.notice_id: a for a in session.exec(select(Address).where(Address.notice_id.in_(notice_ids)))}
     decisions: dict[int, list[dict]] = {}
     for d in session.exec(select(Decision).where(Decision.notice_id.in_(notice_ids)).order_by(Decision.id)):
         decisions.setdefault(d.notice_id, []).append({k: getattr(d, k) for k in DECISION_FIELDS})
+    return {
+        notice_id: (
+            {k: getattr(notices[notice_id], k) for k in NOTICE_FIELDS},
+            decisions[notice_id],
+            {k: getattr(addresses[notice_id], k) for k in ADDRESS_FIELDS},
+        )
+        for notice_id in notice_ids
+    }
+
+
+def _work_for(session: Session, notice_ids: list[int], renderer: Renderer) -> list[Work]:
+    rows = notice_rows(session, notice_ids)
     current = {
         letter.notice_id: letter
         for letter in session.exec(select(Letter).where(Letter.notice_id.in_(notice_ids), Letter.state != LetterState.SUPERSEDED))
     }
     work = []
     for notice_id in notice_ids:
-        notice = {k: getattr(notices[notice_id], k) for k in NOTICE_FIELDS}
-        address = {k: getattr(addresses[notice_id], k) for k in ADDRESS_FIELDS}
+        notice, decisions, address = rows[notice_id]
         version = renderer.templates_for(notice["language"]).version
-        digest = content_hash(notice, decisions[notice_id], address, version)
+        digest = content_hash(notice, decisions, address, version)
         letter = current.get(notice_id)
         if letter is not None and (letter.state not in OPEN_LETTER_STATES or letter.content_hash == digest):
             continue  # already rendered from the same content, or already on its way
-        work.append(Work(notice_id, notice, decisions[notice_id], address, digest, letter))
+        work.append(Work(notice_id, notice, decisions, address, digest, letter))
     return work
 
 

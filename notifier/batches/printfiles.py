@@ -1,0 +1,92 @@
+"""Print files of a frozen batch: presorted PDFs, a manifest CSV and a cover sheet.
+
+Letters are drawn again in presort order, dated with the batch's mail date, into files of at
+most `letters_per_file` letters; with duplex printing a letter with an odd page count gets a
+blank back so that the next one starts on a front side. Everything is written atomically and
+deterministically: printing a printed batch again gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+from reportlab.lib.units import inch
+from sqlmodel import Session, select
+
+from notifier.csvfiles import write_csv
+from notifier.letters.ids import make_letter_id
+from notifier.letters.layout import BOLD, REGULAR, draw_letter, register_fonts
+from notifier.letters.store import Renderer, atomic_pdf, notice_rows
+from notifier.models import Batch, Letter
+
+MANIFEST_COLUMNS = ["sequence", "letter_id", "imb_serial", "zip", "sheets", "ounces", "postage_class", "postage_cents"]
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_print_files(session: Session, batch: Batch, renderer: Renderer, letters_per_file: int) -> list[dict]:
+    folder = renderer.settings.output_dir / "batches" / f"batch-{batch.id:05d}"
+    renderer = replace(renderer, today=batch.mail_date)
+    files: list[dict] = []
+    manifest: list[list] = []
+    after, number = 0, 0
+    while True:
+        letters = list(
+            session.exec(select(Letter).where(Letter.batch_id == batch.id, Letter.sequence > after).order_by(Letter.sequence).limit(letters_per_file))
+        )
+        if not letters:
+            break
+        number += 1
+        after = letters[-1].sequence
+        rows = notice_rows(session, [letter.notice_id for letter in letters])
+        path = folder / f"print-{number:03d}.pdf"
+        with atomic_pdf(path) as canvas:
+            for letter in letters:
+                notice, decisions, address = rows[letter.notice_id]
+                content = renderer.content(letter.id, notice, decisions, address)
+                drawn = draw_letter(canvas, content, renderer.geometry)
+                if renderer.geometry.duplex and drawn.pages % 2:
+                    canvas.showPage()  # blank back: the next letter starts on a front side
+                manifest.append(
+                    [letter.sequence, make_letter_id(letter.id), letter.id, address["zip5"], letter.sheets,
+                     f"{Decimal(letter.weight_hundredths_oz) / 100:.2f}", batch.postage_class, letter.postage_cents]
+                )
+        files.append({"path": str(path), "sha256": sha256(path), "letters": len(letters)})
+    manifest_path = folder / "manifest.csv"
+    write_csv(manifest_path, MANIFEST_COLUMNS, manifest)
+    files.append({"path": str(manifest_path), "sha256": sha256(manifest_path), "letters": len(manifest)})
+    cover = folder / "cover.pdf"
+    _cover_sheet(cover, batch, files, len(manifest), sum(row[4] for row in manifest))
+    files.append({"path": str(cover), "sha256": sha256(cover), "letters": 0})
+    return files
+
+
+def _cover_sheet(path: Path, batch: Batch, files: list[dict], letters: int, sheets: int) -> None:
+    """Counts, totals and checksums for the print house: no names, no case data."""
+    register_fonts()
+    total = (batch.postage_cents or 0) + (batch.print_cents or 0) + (batch.envelope_cents or 0)
+    lines = [
+        (BOLD, 16, f"Mail run {batch.id}"),
+        (REGULAR, 11, f"Mail date {batch.mail_date.isoformat()}   Postage class {batch.postage_class}   Wave {batch.wave or 'all'}"),
+        (REGULAR, 11, f"Letters {letters}   Sheets {sheets}"),
+        (REGULAR, 11, f"Estimate: postage ${(batch.postage_cents or 0) / 100:,.2f}  print ${(batch.print_cents or 0) / 100:,.2f}  "
+                      f"envelopes ${(batch.envelope_cents or 0) / 100:,.2f}  total ${total / 100:,.2f}"),
+        (BOLD, 11, "Files (SHA-256)"),
+        *((REGULAR, 8, f"{Path(f['path']).name}  {f['letters']} letters  {f['sha256']}") for f in files),
+    ]
+    with atomic_pdf(path) as canvas:
+        y = 10 * inch
+        for font, size, text in lines:
+            canvas.setFont(font, size)
+            canvas.drawString(inch, y, text)
+            y -= size * 1.8
+        canvas.showPage()

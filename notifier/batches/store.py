@@ -1,0 +1,228 @@
+"""Mail runs in the database: create from waves, then freeze, print, mark mailed, close or cancel.
+
+Each transition is one command, refused with a clear message from the wrong state, a no-op
+when the batch is already in the target state, and recorded (who, when) as an AuditEvent.
+Freezing fixes the batch: presort order, sort levels and each letter's cost estimate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from notifier.batches.rules import load_waves, presort, wave_of
+from notifier.costs.rates import Rates, letter_cost, share_out
+from notifier.errors import NotFoundError, NotifierError
+from notifier.letters.ids import make_letter_id
+from notifier.models import Address, AuditEvent, Batch, BatchState, Decision, Letter, LetterState, Notice, NoticeStatus, utcnow
+from notifier.settings import Settings, load_toml
+
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    # command: (states it may start from, state it leads to)
+    "freeze": ((BatchState.DRAFT,), BatchState.FROZEN),
+    "print": ((BatchState.FROZEN,), BatchState.PRINTED),
+    "mark-mailed": ((BatchState.PRINTED,), BatchState.MAILED),
+    "close": ((BatchState.MAILED,), BatchState.CLOSED),
+    "cancel": ((BatchState.DRAFT, BatchState.FROZEN), BatchState.CANCELLED),
+}
+COST_PARTS = ("postage_cents", "print_cents", "envelope_cents")
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    letters_per_file: int
+    min_5_digit: int
+    min_3_digit: int
+    default_class: str
+
+    @classmethod
+    def load(cls, settings: Settings) -> "BatchConfig":
+        data = load_toml(settings.config_dir / "batches.toml")
+        return cls(data["letters_per_file"], data["min_pieces_5_digit"], data["min_pieces_3_digit"], data["default_postage_class"])
+
+
+def get_batch(session: Session, batch_id: int) -> Batch:
+    batch = session.get(Batch, batch_id)
+    if batch is None:
+        raise NotFoundError(f"no batch {batch_id}", todo="`notifier status` counts the batches by state")
+    return batch
+
+
+def _audit(session: Session, batch: Batch, action: str, actor: str, details: dict | None = None) -> None:
+    session.add(AuditEvent(at=utcnow(), actor=actor, action=f"batch.{action}", subject="batch", subject_id=batch.id, details=details or {}))
+
+
+def start_transition(session: Session, batch: Batch, command: str) -> bool:
+    """True when the transition should run; False when the batch is already there (idempotent)."""
+    sources, target = TRANSITIONS[command]
+    if batch.state == target:
+        return False
+    if batch.state not in sources:
+        raise NotifierError(
+            f"batch {batch.id} is {batch.state}; `{command}` works on a batch that is {' or '.join(sources)}",
+            todo="see `notifier batches show " + str(batch.id) + "`",
+        )
+    return True
+
+
+def create_batch(session: Session, settings: Settings, *, mail_date: date, wave: str | None, limit: int | None, postage_class: str | None, actor: str) -> Batch:
+    """A draft batch of rendered letters that are in no batch yet, in wave order."""
+    config = BatchConfig.load(settings)
+    waves = load_waves(settings.config_dir)
+    if wave and wave not in {w.name for w in waves}:
+        raise NotifierError(f"no wave named '{wave}'", todo=f"use one of: {', '.join(w.name for w in waves)} (config/waves.toml)")
+    postage_class = postage_class or config.default_class
+    Rates.load(settings.config_dir).postage.on(mail_date)  # refuse a mail date without known prices now, not at freeze
+    latest = (
+        select(Decision.notice_id, sa.func.max(Decision.disposition_date).label("disposition"))
+        .group_by(Decision.notice_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Letter.id, latest.c.disposition)
+        .join(latest, latest.c.notice_id == Letter.notice_id)
+        .where(Letter.state == LetterState.RENDERED, Letter.batch_id.is_(None))
+    ).all()
+    chosen: list[tuple[int, int, object, str]] = []  # (wave index, letter id, disposition, wave name)
+    for letter_id, disposition in rows:
+        found = wave_of(waves, disposition)
+        if found is None or (wave and found.name != wave):
+            continue
+        chosen.append((waves.index(found), letter_id, disposition, found.name))
+    chosen.sort(key=lambda item: (item[0], waves[item[0]].sort_key(item[2], item[1])))
+    if limit:
+        chosen = chosen[:limit]
+    if not chosen:
+        raise NotifierError("no rendered letters wait for a batch" + (f" in wave '{wave}'" if wave else ""), todo="run `notifier letters render` first")
+    batch = Batch(mail_date=mail_date, postage_class=postage_class, wave=wave or "", created_at=utcnow(), created_by=actor, files=[])
+    session.add(batch)
+    session.flush()
+    session.execute(
+        sa.update(Letter.__table__).where(Letter.__table__.c.id == sa.bindparam("letter_pk")).values(batch_id=batch.id, state=LetterState.BATCHED, wave=sa.bindparam("wave_name")),
+        [{"letter_pk": letter_id, "wave_name": name} for _, letter_id, _, name in chosen],
+    )
+    _audit(session, batch, "create", actor, {"letters": len(chosen), "wave": wave or "", "mail_date": mail_date.isoformat()})
+    return batch
+
+
+def freeze_batch(session: Session, settings: Settings, batch: Batch, actor: str) -> None:
+    """Presort, sort levels and cost estimates become fixed; the notices stop taking new decisions."""
+    if not start_transition(session, batch, "freeze"):
+        return
+    config = BatchConfig.load(settings)
+    rates = Rates.load(settings.config_dir)
+    rows = session.execute(
+        select(Letter, Address.zip5).join(Address, Address.notice_id == Letter.notice_id).where(Letter.batch_id == batch.id)
+    ).all()
+    letters = {letter.id: letter for letter, _ in rows}
+    order = presort([(letter.id, zip5) for letter, zip5 in rows], config.min_5_digit, config.min_3_digit)
+    totals = dict.fromkeys(COST_PARTS, 0)
+    for sequence, item in enumerate(order, start=1):
+        letter = letters[item.letter_id]
+        ounces = Decimal(letter.weight_hundredths_oz) / 100
+        cost = letter_cost(rates, batch.mail_date, batch.postage_class, letter.sheets, letter.pages, ounces, item.sort_level)
+        letter.sequence, letter.sort_level = sequence, item.sort_level
+        letter.postage_cents, letter.print_cents, letter.envelope_cents = cost.postage_cents, cost.print_cents, cost.envelope_cents
+        for part in COST_PARTS:
+            totals[part] += getattr(cost, part)
+        session.add(letter)
+    batch.postage_cents, batch.print_cents, batch.envelope_cents = (totals[p] for p in COST_PARTS)
+    session.execute(sa.update(Notice).where(Notice.id.in_([l.notice_id for l in letters.values()])).values(status=NoticeStatus.LOCKED))
+    batch.state = BatchState.FROZEN
+    session.add(batch)
+    _audit(session, batch, "freeze", actor, {"letters": len(letters), **totals})
+
+
+def mark_mailed(session: Session, batch: Batch, actor: str, *, postage_cents: int, print_cents: int | None, envelope_cents: int | None, statement: str, invoice: str) -> None:
+    """Records the actual figures and shares them out over the letters, to the cent."""
+    if not start_transition(session, batch, "mark-mailed"):
+        return
+    letters = list(session.exec(select(Letter).where(Letter.batch_id == batch.id).order_by(Letter.sequence)))
+    actuals = {"postage_cents": postage_cents, "print_cents": print_cents, "envelope_cents": envelope_cents}
+    for part, total in actuals.items():
+        if total is None:
+            total = getattr(batch, part)  # not invoiced separately: the estimate stands
+        setattr(batch, f"actual_{part}", total)
+        for letter, share in zip(letters, share_out(total, [getattr(l, part) or 0 for l in letters])):
+            setattr(letter, f"actual_{part}", share)
+    for letter in letters:
+        letter.state = LetterState.MAILED
+        session.add(letter)
+    session.execute(sa.update(Notice).where(Notice.id.in_([l.notice_id for l in letters])).values(status=NoticeStatus.MAILED))
+    batch.postage_statement, batch.invoice = statement, invoice
+    batch.state = BatchState.MAILED
+    session.add(batch)
+    _audit(session, batch, "mark-mailed", actor, {**{f"actual_{k}": getattr(batch, f"actual_{k}") for k in actuals}, "statement": statement, "invoice": invoice})
+
+
+def print_batch(session: Session, settings: Settings, batch: Batch, actor: str) -> None:
+    """Writes the print files of a frozen batch; on a printed batch, writes the same files again."""
+    from notifier.batches.printfiles import write_print_files
+    from notifier.letters.store import Renderer
+
+    if batch.state != BatchState.PRINTED:
+        start_transition(session, batch, "print")
+    first_time = batch.state != BatchState.PRINTED
+    batch.files = write_print_files(session, batch, Renderer.from_settings(settings), BatchConfig.load(settings).letters_per_file)
+    batch.state = BatchState.PRINTED
+    session.add(batch)
+    if first_time:
+        _audit(session, batch, "print", actor, {"files": len(batch.files)})
+
+
+def simple_transition(session: Session, batch: Batch, command: str, actor: str) -> None:
+    """close and cancel; cancel releases the letters (rendered again, in no batch) and their notices."""
+    if not start_transition(session, batch, command):
+        return
+    if command == "cancel":
+        letter_ids = list(session.scalars(select(Letter.id).where(Letter.batch_id == batch.id)))
+        notice_ids = list(session.scalars(select(Letter.notice_id).where(Letter.batch_id == batch.id)))
+        session.execute(
+            sa.update(Letter).where(Letter.id.in_(letter_ids)).values(
+                batch_id=None, state=LetterState.RENDERED, sequence=None, sort_level="", wave="", postage_cents=None, print_cents=None, envelope_cents=None
+            )
+        )
+        session.execute(sa.update(Notice).where(Notice.id.in_(notice_ids), Notice.status == NoticeStatus.LOCKED).values(status=NoticeStatus.OPEN))
+    batch.state = TRANSITIONS[command][1]
+    session.add(batch)
+    _audit(session, batch, command, actor)
+
+
+def batch_summary(session: Session, batch: Batch) -> dict:
+    """`batches show --json`: state, counts, files and costs."""
+    letters, people = session.execute(
+        select(sa.func.count(Letter.id), sa.func.count(sa.distinct(Letter.notice_id))).where(Letter.batch_id == batch.id)
+    ).one()
+    sheets = session.scalar(select(sa.func.coalesce(sa.func.sum(Letter.sheets), 0)).where(Letter.batch_id == batch.id))
+
+    def money(prefix: str) -> dict | None:
+        parts = {part: getattr(batch, prefix + part) for part in COST_PARTS}
+        if any(value is None for value in parts.values()):
+            return None
+        return {**parts, "total_cents": sum(parts.values())}
+
+    estimate, actual = money(""), money("actual_")
+    return {
+        "id": batch.id,
+        "state": batch.state,
+        "mail_date": batch.mail_date.isoformat(),
+        "postage_class": batch.postage_class,
+        "wave": batch.wave,
+        "letters": letters,
+        "people": people,
+        "sheets": sheets,
+        "files": [f["path"] for f in batch.files],
+        "estimate": estimate,
+        "actual": actual,
+        "variance_cents": actual["total_cents"] - estimate["total_cents"] if estimate and actual else None,
+        "postage_statement": batch.postage_statement,
+        "invoice": batch.invoice,
+    }
+
+
+def letter_label(letter_id: int) -> str:
+    return make_letter_id(letter_id)

@@ -1,0 +1,62 @@
+"""`notifier costs report`: what the mail runs cost, for finance."""
+
+from __future__ import annotations
+
+import csv
+import json as jsonlib
+import sys
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from notifier.cli.common import database
+from notifier.costs.report import COLUMNS, GROUPINGS, as_pdf, as_table, cost_report
+from notifier.csvfiles import safe_cell
+from notifier.db import session_for
+from notifier.errors import NotifierError
+
+app = typer.Typer(no_args_is_help=True, help="Postage, print and envelope spend, estimated and actual.")
+FORMATS = ("table", "csv", "json", "pdf")
+
+
+def _date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise NotifierError(f"{option} '{text}' is not a date", todo="write it as YYYY-MM-DD") from None
+
+
+@app.command("report")
+def report_command(
+    start: str = typer.Option(None, "--from", help="First mail date, YYYY-MM-DD."),
+    end: str = typer.Option(None, "--to", help="Last mail date, YYYY-MM-DD."),
+    by: str = typer.Option("month", "--by", help=", ".join(GROUPINGS)),
+    format: str = typer.Option("table", "--format", help=", ".join(FORMATS)),
+    out: Path = typer.Option(None, "--out", help="File for --format pdf (default costs-report.pdf)."),
+) -> None:
+    """Letters, people, decisions, estimated and actual spend, variance and returned mail's postage per group."""
+    if by not in GROUPINGS:
+        raise typer.BadParameter(f"use one of: {', '.join(GROUPINGS)}", param_hint="--by")
+    if format not in FORMATS:
+        raise typer.BadParameter(f"use one of: {', '.join(FORMATS)}", param_hint="--format")
+    _, url = database()
+    first, last = _date(start, "--from"), _date(end, "--to")
+    with session_for(url) as session:
+        report = cost_report(session, by=by, start=first, end=last)
+        if format == "pdf":
+            path = out or Path("costs-report.pdf")
+            path.write_bytes(as_pdf(report, cost_report(session, by="month", start=first, end=last)))
+            typer.echo(f"wrote {path}")
+            return
+    if format == "json":
+        typer.echo(jsonlib.dumps(report))
+    elif format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(COLUMNS)
+        for row in [*report["rows"], report["total"]]:
+            writer.writerow([safe_cell(row[c]) for c in COLUMNS])
+    else:
+        typer.echo(as_table(report))
