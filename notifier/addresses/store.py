@@ -102,15 +102,9 @@ def status_counts(url: str) -> dict[str, int]:
 
 
 def address_status_counts(session: Session) -> dict[str, int]:
-    """Open notices by address status; `raw` counts those not checked yet."""
+    """Notices by address status; `raw` counts those not checked yet."""
     status = sa.func.coalesce(Address.status, AddressStatus.RAW)
-    query = (
-        select(status, sa.func.count())
-        .select_from(Notice)
-        .outerjoin(Address, Address.notice_id == Notice.id)
-        .where(Notice.status == NoticeStatus.OPEN)
-        .group_by(status)
-    )
+    query = select(status, sa.func.count()).select_from(Notice).outerjoin(Address, Address.notice_id == Notice.id).group_by(status)
     return dict(session.execute(query).all())
 
 

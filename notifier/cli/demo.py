@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -15,6 +16,8 @@ from notifier.addresses.store import count_stale, review_queue, verify_notices
 from notifier.cli.common import byte_progress, count_progress
 from notifier.intake import quarantine
 from notifier.intake.importer import import_file
+from notifier.batches.store import batch_summary, create_batch, freeze_batch, print_batch
+from notifier.db import session_for
 from notifier.letters.layout import draw_letter
 from notifier.letters.store import Renderer, atomic_pdf, count_mailable, current_notice_work, render_letters
 from notifier.models import Address, Letter, LetterState, Notice
@@ -89,8 +92,27 @@ def demo_command(
                 draw_letter(canvas, renderer.content(max(number, 1), work.notice, work.decisions, work.address), renderer.geometry)
             typer.echo(f"   sample letter ({language}) -> {path}")
 
+    typer.echo("7. mail run    create a batch (waves), freeze it (presort, cost estimate), print it")
+    demo_settings = Settings(database_url=url, output_dir=workdir / "output")
+    with session_for(url) as session:
+        batch = create_batch(session, demo_settings, mail_date=date.today(), wave=None, limit=None, postage_class=None, actor="demo")
+        session.commit()
+        freeze_batch(session, demo_settings, batch, "demo")
+        session.commit()
+        print_batch(session, demo_settings, batch, "demo")
+        session.commit()
+        summary = batch_summary(session, batch)
+    estimate = summary["estimate"]
+    typer.echo(f"   batch {summary['id']}: {summary['letters']} letters, {summary['sheets']} sheets, mail date {summary['mail_date']}, {summary['postage_class']}")
+    typer.echo(
+        f"   estimate: postage ${estimate['postage_cents'] / 100:,.2f}, print ${estimate['print_cents'] / 100:,.2f}, "
+        f"envelopes ${estimate['envelope_cents'] / 100:,.2f}, total ${estimate['total_cents'] / 100:,.2f} "
+        f"(${estimate['total_cents'] / max(summary['people'], 1) / 100:.2f} per person)"
+    )
+    typer.echo(f"   print files, manifest and cover sheet -> {Path(summary['files'][0]).parent}")
+
     counts = status(url)
-    typer.echo("7. status")
+    typer.echo("8. status")
     typer.echo(
         f"   {counts['decisions']} decisions, {counts['people']} people, {counts['notices']} notices "
         f"({counts['notices_without_address']} wait for an address), "
@@ -105,8 +127,6 @@ def demo_command(
 def _first_person_speaking(url: str, language: str) -> str | None:
     """A person with a rendered letter in `language`, for the sample letters."""
     from sqlmodel import select
-
-    from notifier.db import session_for
 
     with session_for(url) as session:
         query = (
