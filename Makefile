@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/intake.py --rows 100000
 	$(BIN)/python bench/addresses.py
 	$(BIN)/python bench/render.py --letters 5000 --jobs 2
+	$(BIN)/python bench/batch.py --letters 5000
 
 # Re-resolve every dependency to its newest release and pin the result.
 lock:

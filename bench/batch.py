@@ -1,0 +1,147 @@
+"""A mail run end to end: create, freeze and print a batch of N rendered letters.
+
+    .venv/bin/python bench/batch.py --letters 100000
+
+Prepares a database with N rendered letters (synthesis, import, address verification and
+rendering with two processes; not timed), then times create + freeze + print (presort, cost
+estimates, print files with duplex padding, manifest, cover sheet). The baseline, in the same
+run, draws the same letters' text with a bare reportlab canvas into files of the same size.
+Each side runs in its own process and reports its peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+MAIL_DATE = date(2026, 8, 3)
+
+
+def prepare(workdir: Path, letters: int) -> str:
+    from notifier import db
+    from notifier.addresses.check import ZipDatabaseVerifier
+    from notifier.addresses.store import verify_notices
+    from notifier.intake.importer import import_file
+    from notifier.letters.store import Renderer, render_letters
+    from notifier.settings import Settings
+    from notifier.synth.generator import write_export
+
+    url = f"sqlite:///{workdir / 'bench.db'}"
+    db.ensure_schema(url)
+    export = workdir / "decisions.csv"
+    write_export(export, int(letters * 1.75), seed=5)
+    import_file(url, export)
+    verify_notices(url, ZipDatabaseVerifier())
+    os.environ["NOTIFIER_DATABASE_URL"] = url
+    os.environ["NOTIFIER_OUTPUT_DIR"] = str(workdir / "render")
+    render_letters(url, Renderer.from_settings(Settings(), MAIL_DATE), jobs=2, limit=letters)
+    return url
+
+
+def ours(url: str, out: Path, letters: int) -> dict:
+    from notifier.batches.store import batch_summary, create_batch, freeze_batch, print_batch
+    from notifier.db import session_for
+    from notifier.settings import Settings
+
+    settings = Settings(database_url=url, output_dir=out)
+    started = time.perf_counter()
+    with session_for(url) as session:
+        batch = create_batch(session, settings, mail_date=MAIL_DATE, wave=None, limit=letters, postage_class=None, actor="bench")
+        session.commit()
+        freeze_batch(session, settings, batch, "bench")
+        session.commit()
+        print_batch(session, settings, batch, "bench")
+        session.commit()
+        count = batch_summary(session, batch)["letters"]
+    return {"letters": count, "seconds": time.perf_counter() - started}
+
+
+def baseline(url: str, out: Path, letters: int) -> dict:
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfgen.canvas import Canvas
+
+    from notifier.batches.store import BatchConfig
+    from notifier.letters.layout import REGULAR, register_fonts
+    from notifier.letters.samples import sample_work
+    from notifier.letters.store import Renderer
+    from notifier.settings import Settings
+
+    register_fonts()
+    settings = Settings(database_url=url, output_dir=out)
+    renderer = Renderer.from_settings(settings, MAIL_DATE)
+    per_file = BatchConfig.load(settings).letters_per_file
+    texts = []
+    for variant in ("all_granted", "mixed", "none_granted"):
+        work = sample_work("en", variant)
+        content = renderer.content(1, work.notice, work.decisions, work.address)
+        texts.append((content.recipient, [b.text.replace("**", "") for b in content.blocks]))
+    width = renderer.geometry.printable.width
+    started = time.perf_counter()
+    canvas = None
+    for number in range(letters):
+        if number % per_file == 0:
+            if canvas:
+                canvas.save()
+            canvas = Canvas(str(out / f"baseline-{number // per_file:03d}.pdf"), invariant=1, pageCompression=1)
+        recipient, blocks = texts[number % len(texts)]
+        y = 700
+        canvas.setFont(REGULAR, 10)
+        for line in recipient:
+            canvas.drawString(72, y, line)
+            y -= 12
+        y -= 40
+        for text in blocks:
+            for line in simpleSplit(text, REGULAR, 10.5, width):
+                if y < 60:
+                    canvas.showPage()
+                    canvas.setFont(REGULAR, 10.5)
+                    y = 720
+                canvas.drawString(36, y, line)
+                y -= 14
+            y -= 7
+        canvas.showPage()
+    canvas.save()
+    return {"letters": letters, "seconds": time.perf_counter() - started}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--letters", type=int, default=2000)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        side, url, out = args.child
+        result = (baseline if side == "baseline" else ours)(url, Path(out), args.letters)
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+    (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=ROOT / "var" / "bench") as work:
+        workdir = Path(work)
+        started = time.perf_counter()
+        url = prepare(workdir, args.letters)
+        print(f"prepared {args.letters} rendered letters in {time.perf_counter() - started:.0f} s (not timed)")
+        results = {}
+        for side in ("baseline", "notifier"):
+            out = workdir / side
+            out.mkdir()
+            proc = subprocess.run([sys.executable, __file__, "--letters", str(args.letters), "--child", side, url, str(out)], check=True, capture_output=True, text=True)
+            results[side] = json.loads(proc.stdout.splitlines()[-1])
+    base_rate = results["baseline"]["letters"] / results["baseline"]["seconds"]
+    for side, r in results.items():
+        rate = r["letters"] / r["seconds"]
+        print(f"{side:<9} {r['letters']:>7} letters  {r['seconds']:7.1f} s  {rate:7.0f} letters/s  {rate / base_rate:5.2f}x baseline  peak RSS {r['peak_rss_mb']:5.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
