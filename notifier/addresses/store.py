@@ -159,6 +159,11 @@ def apply_fix(session: Session, fix: Fix, verifier: Verifier, actor: str) -> Add
     notice = session.get(Notice, fix.notice_id)
     if notice is None:
         raise NotFoundError(f"no notice with id {fix.notice_id}", todo="see `notifier addresses review`")
+    if notice.status != NoticeStatus.OPEN:
+        raise NotifierError(
+            f"notice {notice.id} is {notice.status}: its letter is in a frozen batch or was mailed",
+            todo="cancel the batch first, or record a returned letter with a forwarding address",
+        )
     address = session.exec(select(Address).where(Address.notice_id == notice.id)).first()
     before = raw_of_address(address) if address else raw_of_notice(notice)
     if fix.is_empty():

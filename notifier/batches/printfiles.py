@@ -40,9 +40,12 @@ def write_print_files(session: Session, batch: Batch, renderer: Renderer, letter
     manifest: list[list] = []
     after, number = 0, 0
     while True:
-        letters = list(
-            session.exec(select(Letter).where(Letter.batch_id == batch.id, Letter.sequence > after).order_by(Letter.sequence).limit(letters_per_file))
-        )
+        letters = session.execute(
+            select(Letter.id, Letter.notice_id, Letter.sequence, Letter.sheets, Letter.weight_hundredths_oz, Letter.postage_cents)
+            .where(Letter.batch_id == batch.id, Letter.sequence > after)
+            .order_by(Letter.sequence)
+            .limit(letters_per_file)
+        ).all()
         if not letters:
             break
         number += 1
@@ -61,6 +64,7 @@ def write_print_files(session: Session, batch: Batch, renderer: Renderer, letter
                      f"{Decimal(letter.weight_hundredths_oz) / 100:.2f}", batch.postage_class, letter.postage_cents]
                 )
         files.append({"path": str(path), "sha256": sha256(path), "letters": len(letters)})
+        session.expunge_all()  # notices and decisions were read for their values only
     manifest_path = folder / "manifest.csv"
     write_csv(manifest_path, MANIFEST_COLUMNS, manifest)
     files.append({"path": str(manifest_path), "sha256": sha256(manifest_path), "letters": len(manifest)})

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from notifier.batches.rules import load_waves, presort, wave_of
 from notifier.costs.rates import Rates, letter_cost, share_out
+from notifier.db import executemany
 from notifier.errors import NotFoundError, NotifierError
 from notifier.letters.ids import make_letter_id
 from notifier.models import Address, AuditEvent, Batch, BatchState, Decision, Letter, LetterState, Notice, NoticeStatus, utcnow
@@ -101,58 +102,80 @@ def create_batch(session: Session, settings: Settings, *, mail_date: date, wave:
     batch = Batch(mail_date=mail_date, postage_class=postage_class, wave=wave or "", created_at=utcnow(), created_by=actor, files=[])
     session.add(batch)
     session.flush()
-    session.execute(
-        sa.update(Letter.__table__).where(Letter.__table__.c.id == sa.bindparam("letter_pk")).values(batch_id=batch.id, state=LetterState.BATCHED, wave=sa.bindparam("wave_name")),
-        [{"letter_pk": letter_id, "wave_name": name} for _, letter_id, _, name in chosen],
-    )
+    _update_letters(session, [{"letter_pk": letter_id, "batch_id": batch.id, "state": LetterState.BATCHED, "wave": name} for _, letter_id, _, name in chosen])
     _audit(session, batch, "create", actor, {"letters": len(chosen), "wave": wave or "", "mail_date": mail_date.isoformat()})
     return batch
+
+
+def _in_batch(batch: Batch):
+    return select(Letter.notice_id).where(Letter.batch_id == batch.id)
+
+
+def _update_letters(session: Session, rows: list[dict]) -> None:
+    """One executemany per chunk: a run of 10^5 letters is never held as ORM objects."""
+    table = Letter.__table__
+    columns = [name for name in rows[0] if name != "letter_pk"]
+    statement = sa.update(table).where(table.c.id == sa.bindparam("letter_pk")).values({name: sa.bindparam(name) for name in columns})
+    for start in range(0, len(rows), 5000):
+        executemany(session, statement, rows[start : start + 5000])
 
 
 def freeze_batch(session: Session, settings: Settings, batch: Batch, actor: str) -> None:
     """Presort, sort levels and cost estimates become fixed; the notices stop taking new decisions."""
     if not start_transition(session, batch, "freeze"):
         return
+    from notifier.letters.store import Renderer, stale_letters
+
     config = BatchConfig.load(settings)
     rates = Rates.load(settings.config_dir)
     rows = session.execute(
-        select(Letter, Address.zip5).join(Address, Address.notice_id == Letter.notice_id).where(Letter.batch_id == batch.id)
+        select(Letter.id, Letter.notice_id, Letter.content_hash, Letter.sheets, Letter.pages, Letter.weight_hundredths_oz, Address.zip5)
+        .join(Address, Address.notice_id == Letter.notice_id)
+        .where(Letter.batch_id == batch.id)
     ).all()
-    letters = {letter.id: letter for letter, _ in rows}
-    order = presort([(letter.id, zip5) for letter, zip5 in rows], config.min_5_digit, config.min_3_digit)
+    stale = stale_letters(session, [(r.id, r.notice_id, r.content_hash) for r in rows], Renderer.from_settings(settings))
+    if stale:
+        raise NotifierError(
+            f"{len(stale)} letters of batch {batch.id} changed since they were rendered (for example {make_letter_id(stale[0])})",
+            todo=f"cancel the batch (`notifier batches cancel {batch.id}`), run `notifier letters render`, and create it again",
+        )
+    by_id = {r.id: r for r in rows}
     totals = dict.fromkeys(COST_PARTS, 0)
-    for sequence, item in enumerate(order, start=1):
-        letter = letters[item.letter_id]
+    updates = []
+    for sequence, item in enumerate(presort([(r.id, r.zip5) for r in rows], config.min_5_digit, config.min_3_digit), start=1):
+        letter = by_id[item.letter_id]
         ounces = Decimal(letter.weight_hundredths_oz) / 100
         cost = letter_cost(rates, batch.mail_date, batch.postage_class, letter.sheets, letter.pages, ounces, item.sort_level)
-        letter.sequence, letter.sort_level = sequence, item.sort_level
-        letter.postage_cents, letter.print_cents, letter.envelope_cents = cost.postage_cents, cost.print_cents, cost.envelope_cents
+        updates.append({"letter_pk": letter.id, "sequence": sequence, "sort_level": item.sort_level, **{part: getattr(cost, part) for part in COST_PARTS}})
         for part in COST_PARTS:
             totals[part] += getattr(cost, part)
-        session.add(letter)
+    if updates:
+        _update_letters(session, updates)
     batch.postage_cents, batch.print_cents, batch.envelope_cents = (totals[p] for p in COST_PARTS)
-    session.execute(sa.update(Notice).where(Notice.id.in_([l.notice_id for l in letters.values()])).values(status=NoticeStatus.LOCKED))
+    session.execute(sa.update(Notice).where(Notice.id.in_(_in_batch(batch))).values(status=NoticeStatus.LOCKED))
     batch.state = BatchState.FROZEN
     session.add(batch)
-    _audit(session, batch, "freeze", actor, {"letters": len(letters), **totals})
+    _audit(session, batch, "freeze", actor, {"letters": len(rows), **totals})
 
 
 def mark_mailed(session: Session, batch: Batch, actor: str, *, postage_cents: int, print_cents: int | None, envelope_cents: int | None, statement: str, invoice: str) -> None:
     """Records the actual figures and shares them out over the letters, to the cent."""
     if not start_transition(session, batch, "mark-mailed"):
         return
-    letters = list(session.exec(select(Letter).where(Letter.batch_id == batch.id).order_by(Letter.sequence)))
+    rows = session.execute(
+        select(Letter.id, *(getattr(Letter, part) for part in COST_PARTS)).where(Letter.batch_id == batch.id).order_by(Letter.sequence)
+    ).all()
+    updates = [{"letter_pk": r.id, "state": LetterState.MAILED} for r in rows]
     actuals = {"postage_cents": postage_cents, "print_cents": print_cents, "envelope_cents": envelope_cents}
     for part, total in actuals.items():
         if total is None:
             total = getattr(batch, part)  # not invoiced separately: the estimate stands
         setattr(batch, f"actual_{part}", total)
-        for letter, share in zip(letters, share_out(total, [getattr(l, part) or 0 for l in letters])):
-            setattr(letter, f"actual_{part}", share)
-    for letter in letters:
-        letter.state = LetterState.MAILED
-        session.add(letter)
-    session.execute(sa.update(Notice).where(Notice.id.in_([l.notice_id for l in letters])).values(status=NoticeStatus.MAILED))
+        for update, share in zip(updates, share_out(total, [getattr(r, part) or 0 for r in rows])):
+            update[f"actual_{part}"] = share
+    if updates:
+        _update_letters(session, updates)
+    session.execute(sa.update(Notice).where(Notice.id.in_(_in_batch(batch))).values(status=NoticeStatus.MAILED))
     batch.postage_statement, batch.invoice = statement, invoice
     batch.state = BatchState.MAILED
     session.add(batch)
@@ -179,14 +202,12 @@ def simple_transition(session: Session, batch: Batch, command: str, actor: str) 
     if not start_transition(session, batch, command):
         return
     if command == "cancel":
-        letter_ids = list(session.scalars(select(Letter.id).where(Letter.batch_id == batch.id)))
-        notice_ids = list(session.scalars(select(Letter.notice_id).where(Letter.batch_id == batch.id)))
+        session.execute(sa.update(Notice).where(Notice.id.in_(_in_batch(batch)), Notice.status == NoticeStatus.LOCKED).values(status=NoticeStatus.OPEN))
         session.execute(
-            sa.update(Letter).where(Letter.id.in_(letter_ids)).values(
+            sa.update(Letter.__table__).where(Letter.__table__.c.batch_id == batch.id).values(
                 batch_id=None, state=LetterState.RENDERED, sequence=None, sort_level="", wave="", postage_cents=None, print_cents=None, envelope_cents=None
             )
         )
-        session.execute(sa.update(Notice).where(Notice.id.in_(notice_ids), Notice.status == NoticeStatus.LOCKED).values(status=NoticeStatus.OPEN))
     batch.state = TRANSITIONS[command][1]
     session.add(batch)
     _audit(session, batch, command, actor)

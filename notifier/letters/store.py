@@ -360,3 +360,18 @@ def find_letter(url: str, text: str) -> tuple[Letter, str]:
     if found is None:
         raise NotFoundError(f"no letter {text.strip()}", todo="check the id; `notifier letters list` shows every letter")
     return found
+
+
+def stale_letters(session: Session, letters: list[tuple[int, int, str]], renderer: Renderer) -> list[int]:
+    """Of (letter id, notice id, content hash) triples, the letters whose notice, address or template changed since rendering."""
+    stale = []
+    for start in range(0, len(letters), 1000):
+        part = letters[start : start + 1000]
+        rows = notice_rows(session, [notice_id for _, notice_id, _ in part])
+        for letter_id, notice_id, digest in part:
+            notice, decisions, address = rows[notice_id]
+            version = renderer.templates_for(notice["language"]).version
+            if content_hash(notice, decisions, address, version) != digest:
+                stale.append(letter_id)
+        session.expunge_all()  # the rows were read for their values only
+    return stale

@@ -105,6 +105,26 @@ def test_lifecycle_with_refusals_and_idempotent_repeats(db_url, tmp_path, settin
     assert run(db_url, settings, batch_id, "close")["state"] == "closed"
 
 
+def test_a_batch_whose_letters_changed_is_not_frozen_and_a_frozen_notice_is_not_fixed(db_url, tmp_path, settings):
+    from notifier.addresses.store import Fix, apply_fix
+
+    prepare(db_url, tmp_path, settings)
+    batch_id = batch_of(db_url, settings)
+    import_file(db_url, write_csv(tmp_path / "later.csv", [row(decision_id="D-101", person_id="P-2", case_number="2019-CR-8")]))
+    with pytest.raises(NotifierError, match="changed since they were rendered"):
+        run(db_url, settings, batch_id, "freeze")
+    with pytest.raises(NotifierError, match="is draft; `mark-mailed` works on a batch that is printed"):
+        run(db_url, settings, batch_id, "mark-mailed", postage_cents=1, print_cents=None, envelope_cents=None, statement="", invoice="")
+    run(db_url, settings, batch_id, "cancel")
+    render_letters(db_url, Renderer.from_settings(settings, MAIL_DATE))
+    fresh = batch_of(db_url, settings)
+    run(db_url, settings, fresh, "freeze")
+    with db.session_for(db_url) as session:
+        locked = session.exec(select(Notice).where(Notice.status == "locked")).first()
+        with pytest.raises(NotifierError, match="frozen batch"):
+            apply_fix(session, Fix(notice_id=locked.id, changes={"city": "Chicago"}), ZipDatabaseVerifier(), "clerk")
+
+
 def test_cancel_releases_the_letters(db_url, tmp_path, settings):
     prepare(db_url, tmp_path, settings)
     batch_id = batch_of(db_url, settings)
