@@ -149,6 +149,9 @@ def freeze_batch(session: Session, settings: Settings, batch: Batch, actor: str)
         updates.append({"letter_pk": letter.id, "sequence": sequence, "sort_level": item.sort_level, **{part: getattr(cost, part) for part in COST_PARTS}})
         for part in COST_PARTS:
             totals[part] += getattr(cost, part)
+        if len(updates) == 5000:
+            _update_letters(session, updates)
+            updates = []
     if updates:
         _update_letters(session, updates)
     batch.postage_cents, batch.print_cents, batch.envelope_cents = (totals[p] for p in COST_PARTS)
