@@ -54,32 +54,21 @@ def wave_of(waves: list[Wave], disposition: date | None) -> Wave | None:
     return next((wave for wave in waves if wave.matches(disposition)), None)
 
 
-@dataclass(frozen=True)
-class Sorted:
-    letter_id: int
-    zip5: str
-    sort_level: str  # 5_digit, aadc, mixed_aadc
+SORT_LEVELS = ("5_digit", "aadc", "mixed_aadc")  # print order, and the presorted price levels
 
 
-def presort(letters: list[tuple[int, str]], min_5_digit: int, min_3_digit: int) -> list[Sorted]:
-    """(letter id, ZIP5) pairs in print order: 5-digit groups, then 3-digit groups, then mixed.
+def sort_levels(zip_counts: dict[str, int], min_5_digit: int, min_3_digit: int) -> dict[str, str]:
+    """Each ZIP's sort level: its own 5-digit group if it has enough letters, else its 3-digit group, else mixed.
 
-    Within a group letters go by ZIP, then by letter id, so the order is the same every time.
+    Only counts are needed, so a batch of any size is presorted in memory the size of its ZIP list;
+    the print order is then level, ZIP, letter id.
     """
-    by_5: dict[str, list[int]] = {}
-    for letter_id, zip5 in letters:
-        by_5.setdefault(zip5, []).append(letter_id)
-    five, rest = [], []
-    for zip5 in sorted(by_5):
-        (five if len(by_5[zip5]) >= min_5_digit else rest).extend((letter_id, zip5) for letter_id in sorted(by_5[zip5]))
-    by_3: dict[str, list[tuple[int, str]]] = {}
-    for letter_id, zip5 in rest:
-        by_3.setdefault(zip5[:3], []).append((letter_id, zip5))
-    three, mixed = [], []
-    for prefix in sorted(by_3):
-        (three if len(by_3[prefix]) >= min_3_digit else mixed).extend(sorted(by_3[prefix], key=lambda item: (item[1], item[0])))
-    return (
-        [Sorted(i, z, "5_digit") for i, z in five]
-        + [Sorted(i, z, "aadc") for i, z in three]
-        + [Sorted(i, z, "mixed_aadc") for i, z in sorted(mixed, key=lambda item: (item[1], item[0]))]
-    )
+    levels = {zip5: "5_digit" for zip5, count in zip_counts.items() if count >= min_5_digit}
+    by_3: dict[str, int] = {}
+    for zip5, count in zip_counts.items():
+        if zip5 not in levels:
+            by_3[zip5[:3]] = by_3.get(zip5[:3], 0) + count
+    for zip5 in zip_counts:
+        if zip5 not in levels:
+            levels[zip5] = "aadc" if by_3[zip5[:3]] >= min_3_digit else "mixed_aadc"
+    return levels

@@ -14,7 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from notifier.batches.rules import load_waves, presort, wave_of
+from notifier.batches.rules import SORT_LEVELS, load_waves, sort_levels, wave_of
 from notifier.costs.rates import Rates, letter_cost, share_out
 from notifier.db import executemany
 from notifier.errors import NotFoundError, NotifierError
@@ -121,44 +121,58 @@ def _update_letters(session: Session, rows: list[dict]) -> None:
 
 
 def freeze_batch(session: Session, settings: Settings, batch: Batch, actor: str) -> None:
-    """Presort, sort levels and cost estimates become fixed; the notices stop taking new decisions."""
+    """Presort, sort levels and cost estimates become fixed; the notices stop taking new decisions.
+
+    Letters are read in ZIP order in chunks and written back in chunks, so memory stays the
+    size of the ZIP list, not of the batch.
+    """
     if not start_transition(session, batch, "freeze"):
         return
     from notifier.letters.store import Renderer, stale_letters
 
     config = BatchConfig.load(settings)
     rates = Rates.load(settings.config_dir)
-    rows = session.execute(
-        select(Letter.id, Letter.notice_id, Letter.content_hash, Letter.sheets, Letter.pages, Letter.weight_hundredths_oz, Address.zip5)
-        .join(Address, Address.notice_id == Letter.notice_id)
-        .where(Letter.batch_id == batch.id)
-    ).all()
-    stale = stale_letters(session, [(r.id, r.notice_id, r.content_hash) for r in rows], Renderer.from_settings(settings))
-    if stale:
-        raise NotifierError(
-            f"{len(stale)} letters of batch {batch.id} changed since they were rendered (for example {make_letter_id(stale[0])})",
-            todo=f"cancel the batch (`notifier batches cancel {batch.id}`), run `notifier letters render`, and create it again",
-        )
-    by_id = {r.id: r for r in rows}
+    renderer = Renderer.from_settings(settings)
+    in_batch = select(Letter.id, Letter.notice_id, Letter.content_hash, Letter.sheets, Letter.pages, Letter.weight_hundredths_oz, Address.zip5).join(
+        Address, Address.notice_id == Letter.notice_id
+    ).where(Letter.batch_id == batch.id)
+    zip_counts = dict(session.execute(select(Address.zip5, sa.func.count()).join(Letter, Letter.notice_id == Address.notice_id).where(Letter.batch_id == batch.id).group_by(Address.zip5)).all())
+    levels = sort_levels(zip_counts, config.min_5_digit, config.min_3_digit)
+    next_sequence, start = {}, 1
+    for level in SORT_LEVELS:
+        next_sequence[level] = start
+        start += sum(count for zip5, count in zip_counts.items() if levels[zip5] == level)
     totals = dict.fromkeys(COST_PARTS, 0)
-    updates = []
-    for sequence, item in enumerate(presort([(r.id, r.zip5) for r in rows], config.min_5_digit, config.min_3_digit), start=1):
-        letter = by_id[item.letter_id]
-        ounces = Decimal(letter.weight_hundredths_oz) / 100
-        cost = letter_cost(rates, batch.mail_date, batch.postage_class, letter.sheets, letter.pages, ounces, item.sort_level)
-        updates.append({"letter_pk": letter.id, "sequence": sequence, "sort_level": item.sort_level, **{part: getattr(cost, part) for part in COST_PARTS}})
-        for part in COST_PARTS:
-            totals[part] += getattr(cost, part)
-        if len(updates) == 5000:
-            _update_letters(session, updates)
-            updates = []
-    if updates:
+    letters = 0
+    last = ("", 0)
+    while True:
+        rows = session.execute(
+            in_batch.where(sa.tuple_(Address.zip5, Letter.id) > sa.tuple_(*last)).order_by(Address.zip5, Letter.id).limit(5000)
+        ).all()
+        if not rows:
+            break
+        last = (rows[-1].zip5, rows[-1].id)
+        stale = stale_letters(session, [(r.id, r.notice_id, r.content_hash) for r in rows], renderer)
+        if stale:
+            raise NotifierError(
+                f"letters of batch {batch.id} changed since they were rendered (for example {make_letter_id(stale[0])})",
+                todo=f"cancel the batch (`notifier batches cancel {batch.id}`), run `notifier letters render`, and create it again",
+            )
+        updates = []
+        for r in rows:
+            level = levels[r.zip5]
+            cost = letter_cost(rates, batch.mail_date, batch.postage_class, r.sheets, r.pages, Decimal(r.weight_hundredths_oz) / 100, level)
+            updates.append({"letter_pk": r.id, "sequence": next_sequence[level], "sort_level": level, **{part: getattr(cost, part) for part in COST_PARTS}})
+            next_sequence[level] += 1
+            for part in COST_PARTS:
+                totals[part] += getattr(cost, part)
         _update_letters(session, updates)
+        letters += len(rows)
+    session.add(batch)  # stale_letters let go of the rows it read; the batch stays in this session
     batch.postage_cents, batch.print_cents, batch.envelope_cents = (totals[p] for p in COST_PARTS)
     session.execute(sa.update(Notice).where(Notice.id.in_(_in_batch(batch))).values(status=NoticeStatus.LOCKED))
     batch.state = BatchState.FROZEN
-    session.add(batch)
-    _audit(session, batch, "freeze", actor, {"letters": len(rows), **totals})
+    _audit(session, batch, "freeze", actor, {"letters": letters, **totals})
 
 
 def mark_mailed(session: Session, batch: Batch, actor: str, *, postage_cents: int, print_cents: int | None, envelope_cents: int | None, statement: str, invoice: str) -> None:

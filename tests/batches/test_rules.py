@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from notifier.batches.rules import load_waves, presort, wave_of
+from notifier.batches.rules import load_waves, sort_levels, wave_of
 from notifier.settings import REPO_ROOT
 
 
@@ -16,12 +16,9 @@ def test_waves_from_config_choose_and_order():
     assert ordered == [(date(2020, 1, 1), 1), (date(2020, 1, 1), 2), (date(2014, 1, 1), 3)]
 
 
-def test_presort_five_digit_then_three_digit_then_mixed():
-    letters = [(i, "60636") for i in range(1, 4)] + [(10, "60601"), (11, "60602"), (12, "60603"), (20, "02134"), (21, "94102")]
-    order = presort(letters, min_5_digit=3, min_3_digit=3)
-    assert [(s.letter_id, s.sort_level) for s in order] == [
-        (1, "5_digit"), (2, "5_digit"), (3, "5_digit"),
-        (10, "aadc"), (11, "aadc"), (12, "aadc"),
-        (20, "mixed_aadc"), (21, "mixed_aadc"),
-    ]
-    assert presort(list(reversed(letters)), 3, 3) == order
+def test_sort_levels_five_digit_then_three_digit_then_mixed():
+    counts = {"60636": 3, "60601": 1, "60602": 1, "60603": 1, "02134": 1, "94102": 1}
+    assert sort_levels(counts, min_5_digit=3, min_3_digit=3) == {
+        "60636": "5_digit", "60601": "aadc", "60602": "aadc", "60603": "aadc", "02134": "mixed_aadc", "94102": "mixed_aadc",
+    }
+    assert sort_levels(counts, min_5_digit=4, min_3_digit=3)["60636"] == "aadc"  # joins its 3-digit group 606

@@ -150,7 +150,11 @@ def test_print_files_presorted_duplex_padded_and_identical_when_printed_again(db
     with open(manifest, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == MANIFEST_COLUMNS
-    assert [r["zip"] for r in rows] == sorted(r["zip"] for r in rows)
+    levels = [letter.sort_level for letter in letters]
+    assert levels == sorted(levels, key=["5_digit", "aadc", "mixed_aadc"].index)  # 5-digit groups first
+    for level in set(levels):
+        zips = [r["zip"] for r, letter in zip(rows, letters) if letter.sort_level == level]
+        assert zips == sorted(zips)
     assert [int(r["sequence"]) for r in rows] == list(range(1, len(letters) + 1))
     assert sum(int(r["postage_cents"]) for r in rows) == first["estimate"]["postage_cents"]
     assert "Núñez" not in open(manifest, encoding="utf-8").read() and "CR" not in open(manifest, encoding="utf-8").read()
