@@ -13,6 +13,7 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
+import sqlalchemy as sa
 from reportlab.lib.units import inch
 from sqlmodel import Session, select
 
@@ -20,7 +21,7 @@ from notifier.csvfiles import write_csv
 from notifier.letters.ids import make_letter_id
 from notifier.letters.layout import BOLD, REGULAR, draw_letter, register_fonts
 from notifier.letters.store import Renderer, atomic_pdf, notice_rows
-from notifier.models import Batch, Letter
+from notifier.models import Address, Batch, Letter
 
 MANIFEST_COLUMNS = ["sequence", "letter_id", "imb_serial", "zip", "sheets", "ounces", "postage_class", "postage_cents"]
 
@@ -37,7 +38,6 @@ def write_print_files(session: Session, batch: Batch, renderer: Renderer, letter
     folder = renderer.settings.output_dir / "batches" / f"batch-{batch.id:05d}"
     renderer = replace(renderer, today=batch.mail_date)
     files: list[dict] = []
-    manifest: list[list] = []
     after, number = 0, 0
     while True:
         letters = session.execute(
@@ -59,19 +59,34 @@ def write_print_files(session: Session, batch: Batch, renderer: Renderer, letter
                 drawn = draw_letter(canvas, content, renderer.geometry)
                 if renderer.geometry.duplex and drawn.pages % 2:
                     canvas.showPage()  # blank back: the next letter starts on a front side
-                manifest.append(
-                    [letter.sequence, make_letter_id(letter.id), letter.id, address["zip5"], letter.sheets,
-                     f"{Decimal(letter.weight_hundredths_oz) / 100:.2f}", batch.postage_class, letter.postage_cents]
-                )
         files.append({"path": str(path), "sha256": sha256(path), "letters": len(letters)})
         session.expunge_all()  # notices and decisions were read for their values only
     manifest_path = folder / "manifest.csv"
-    write_csv(manifest_path, MANIFEST_COLUMNS, manifest)
-    files.append({"path": str(manifest_path), "sha256": sha256(manifest_path), "letters": len(manifest)})
+    count = write_csv(manifest_path, MANIFEST_COLUMNS, _manifest_rows(session, batch))
+    files.append({"path": str(manifest_path), "sha256": sha256(manifest_path), "letters": count})
     cover = folder / "cover.pdf"
-    _cover_sheet(cover, batch, files, len(manifest), sum(row[4] for row in manifest))
+    sheets = session.scalar(select(sa.func.coalesce(sa.func.sum(Letter.sheets), 0)).where(Letter.batch_id == batch.id))
+    _cover_sheet(cover, batch, files, count, sheets)
     files.append({"path": str(cover), "sha256": sha256(cover), "letters": 0})
     return files
+
+
+def _manifest_rows(session: Session, batch: Batch):
+    """One row per letter in print order, read in chunks (never the whole batch at once)."""
+    after = 0
+    while True:
+        rows = session.execute(
+            select(Letter.sequence, Letter.id, Address.zip5, Letter.sheets, Letter.weight_hundredths_oz, Letter.postage_cents)
+            .join(Address, Address.notice_id == Letter.notice_id)
+            .where(Letter.batch_id == batch.id, Letter.sequence > after)
+            .order_by(Letter.sequence)
+            .limit(5000)
+        ).all()
+        if not rows:
+            return
+        after = rows[-1].sequence
+        for r in rows:
+            yield [r.sequence, make_letter_id(r.id), r.id, r.zip5, r.sheets, f"{Decimal(r.weight_hundredths_oz) / 100:.2f}", batch.postage_class, r.postage_cents]
 
 
 def _cover_sheet(path: Path, batch: Batch, files: list[dict], letters: int, sheets: int) -> None:
