@@ -312,3 +312,35 @@ class AuditEvent(SQLModel, table=True):
     subject: str = Field(max_length=32)
     subject_id: int = Field(index=True)
     details: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+
+
+class ReturnedMail(SQLModel, table=True):
+    """A returned envelope: which letter, why (a USPS endorsement), and any forwarding address."""
+
+    __tablename__ = "returned_mail"
+
+    id: int | None = Field(default=None, primary_key=True)
+    letter_id: int = Field(foreign_key="letter.id", unique=True)
+    reason: str = Field(max_length=64, index=True)
+    returned_on: date
+    recorded_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    recorded_by: str = Field(max_length=255)
+    forward_line1: str = Field(default="", max_length=1000)
+    forward_line2: str = Field(default="", max_length=1000)
+    forward_city: str = Field(default="", max_length=1000)
+    forward_state: str = Field(default="", max_length=1000)
+    forward_zip: str = Field(default="", max_length=1000)
+    outcome: str = Field(default="", max_length=32)  # remail, forward_needs_review, dead_address, unreachable, noted
+    note: str = Field(default="", max_length=1000)
+
+
+class DeadAddress(SQLModel, table=True):
+    """A standardized address that mail came back from for good: no later letter may use it."""
+
+    __tablename__ = "dead_address"
+
+    id: int | None = Field(default=None, primary_key=True)
+    address_key: str = Field(max_length=255, unique=True)
+    reason: str = Field(max_length=64)
+    letter_id: int = Field(foreign_key="letter.id")
+    recorded_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))

@@ -24,6 +24,7 @@ MESSAGES: dict[str, str] = {
     "street_unparseable": "the street line could not be read as an address",
     "repeated_labels": "the street line has a part twice (for example two apartment numbers)",
     "staff_undeliverable": "staff marked this address undeliverable",
+    "dead_address": "mail to this address came back for good (a USPS endorsement); no letter goes there again",
     # what verification corrected: corrected
     "city_corrected": "the city was misspelled and was corrected to the USPS name",
     "city_filled": "the city was missing and was filled in from the ZIP code",
@@ -32,7 +33,7 @@ MESSAGES: dict[str, str] = {
     "zip_zeros_restored": "the ZIP code had lost its leading zeros",
 }
 
-UNDELIVERABLE = frozenset({"empty_address", "not_an_address", "staff_undeliverable"})
+UNDELIVERABLE = frozenset({"empty_address", "not_an_address", "staff_undeliverable", "dead_address"})
 CHANGES = frozenset({"city_corrected", "city_filled", "state_filled", "zip_filled", "zip_zeros_restored"})
 
 

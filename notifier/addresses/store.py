@@ -13,7 +13,7 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from notifier.addresses.check import AddressResult, AddressStatus, RawAddress, Verifier
+from notifier.addresses.check import MAILABLE, AddressResult, AddressStatus, RawAddress, Verifier
 from notifier.addresses.reasons import Reason
 from notifier.db import executemany, session_for
 from notifier.errors import NotFoundError, NotifierError
@@ -47,6 +47,22 @@ def address_values(raw: RawAddress, result: AddressResult) -> dict:
     }
 
 
+def refuse_dead(session: Session, results: list[AddressResult]) -> None:
+    """A mailable result at an address on the dead list becomes undeliverable (the list is data from returns)."""
+    from notifier.models import DeadAddress
+    from notifier.returns.rules import address_key
+
+    keys = {id(r): address_key(r.line1, r.line2, r.city, r.state, r.zip5) for r in results if r.status in MAILABLE}
+    if not keys:
+        return
+    dead = set(session.scalars(select(DeadAddress.address_key).where(DeadAddress.address_key.in_(set(keys.values())))))
+    for result in results:
+        if keys.get(id(result)) in dead:
+            result.status = AddressStatus.UNDELIVERABLE
+            result.reasons = [Reason.of("dead_address")]
+            result.suggestion = {}
+
+
 def _stale_query():
     """Open notices whose address was never checked, or whose imported raw address has changed since."""
     n, a = Notice.__table__.c, Address.__table__.c
@@ -75,9 +91,10 @@ def verify_notices(url: str, verifier: Verifier, *, chunk: int = 1000, on_progre
                 return counts
             now = utcnow()
             inserts, updates = [], []
-            for row in rows:
-                raw = RawAddress(**{ours: getattr(row, theirs) for ours, theirs in RAW_PAIRS})
-                result = verifier.check(raw)
+            checked = [(row, RawAddress(**{ours: getattr(row, theirs) for ours, theirs in RAW_PAIRS})) for row in rows]
+            results = [verifier.check(raw) for _, raw in checked]
+            refuse_dead(session, results)
+            for (row, raw), result in zip(checked, results):
                 counts[result.status] = counts.get(result.status, 0) + 1
                 values = {**address_values(raw, result), "checked_at": now}
                 if row.address_id is None:
@@ -178,6 +195,7 @@ def apply_fix(session: Session, fix: Fix, verifier: Verifier, actor: str) -> Add
         result = AddressResult(status=AddressStatus.UNDELIVERABLE, reasons=[Reason.of("staff_undeliverable", fix.undeliverable)])
     else:
         result = verifier.check(after)
+        refuse_dead(session, [result])
     if address is None:
         address = Address(notice_id=notice.id, reasons=[], suggestion={}, status=result.status, checked_at=utcnow())
     for name, value in address_values(after, result).items():

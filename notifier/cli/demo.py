@@ -8,19 +8,35 @@ from datetime import date
 from pathlib import Path
 
 import typer
+from sqlmodel import select
 
 from notifier import db
-from notifier.addresses.check import ZipDatabaseVerifier
+from notifier.addresses.check import RawAddress, ZipDatabaseVerifier
 from notifier.addresses.spreadsheet import export_review
 from notifier.addresses.store import count_stale, review_queue, verify_notices
+from notifier.batches.store import (
+    batch_summary,
+    create_batch,
+    freeze_batch,
+    mark_mailed,
+    print_batch,
+)
 from notifier.cli.common import byte_progress, count_progress
+from notifier.db import session_for
 from notifier.intake import quarantine
 from notifier.intake.importer import import_file
-from notifier.batches.store import batch_summary, create_batch, freeze_batch, print_batch
-from notifier.db import session_for
+from notifier.letters.ids import make_letter_id
 from notifier.letters.layout import draw_letter
-from notifier.letters.store import Renderer, atomic_pdf, count_mailable, current_notice_work, render_letters
-from notifier.models import Address, Letter, LetterState, Notice
+from notifier.letters.store import (
+    Renderer,
+    atomic_pdf,
+    count_mailable,
+    current_notice_work,
+    render_letters,
+)
+from notifier.models import Address, Batch, Letter, LetterState, Notice
+from notifier.returns.rules import load_policy
+from notifier.returns.store import record_return, returns_report
 from notifier.settings import Settings, get_settings
 from notifier.status import status
 from notifier.synth.generator import write_export
@@ -110,9 +126,43 @@ def demo_command(
         f"(${estimate['total_cents'] / max(summary['people'], 1) / 100:.2f} per person)"
     )
     typer.echo(f"   print files, manifest and cover sheet -> {Path(summary['files'][0]).parent}")
+    with session_for(url) as session:
+        batch = session.get(Batch, summary["id"])
+        mark_mailed(session, batch, "demo", postage_cents=estimate["postage_cents"], print_cents=None, envelope_cents=None, statement="DEMO-1", invoice="")
+        session.commit()
+    typer.echo("   marked mailed (postage statement DEMO-1)")
+
+    typer.echo("8. returns     a few percent of the envelopes come back; forwarding addresses get a second letter")
+    policy = load_policy(demo_settings.config_dir)
+    verifier = ZipDatabaseVerifier()
+    dead_reasons = [code for code, reason in policy.reasons.items() if reason.dead]
+    with session_for(url) as session:
+        returned = session.exec(select(Letter.id).where(Letter.batch_id == summary["id"]).order_by(Letter.sequence)).all()[::30]
+    outcomes: dict[str, int] = {}
+    for index, letter_id in enumerate(returned):
+        forward = RawAddress(f"{100 + index} W Madison St", "", "Chicago", "IL", "60602") if index % 3 == 0 else None
+        with session_for(url) as session:
+            result = record_return(session, url, policy, verifier, letter_text=make_letter_id(letter_id), reason=dead_reasons[index % len(dead_reasons)],
+                                   returned_on=date.today(), forward=forward, note="", actor="demo")
+            session.commit()
+        outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+    typer.echo(f"   {len(returned)} returned: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+    second = render_letters(url, renderer)
+    with session_for(url) as session:
+        batch = create_batch(session, demo_settings, mail_date=date.today(), wave=None, limit=None, postage_class=None, actor="demo")
+        session.commit()
+        freeze_batch(session, demo_settings, batch, "demo")
+        print_batch(session, demo_settings, batch, "demo")
+        session.commit()
+        rerun = batch_summary(session, batch)
+        report = returns_report(session, by="reason")
+    typer.echo(f"   second run: {sum(second.values())} letters rendered, batch {rerun['id']} with {rerun['letters']} letters, estimate ${rerun['estimate']['total_cents'] / 100:,.2f}")
+    total = report["total"]
+    typer.echo(f"   returns report: {total['returned']} of {total['mailed']} returned ({total['returned_share']:.1%}), {total['remailed']} re-mailed, "
+               f"${total['returned_postage_cents'] / 100:,.2f} postage on returned letters; `notifier returns report` for more")
 
     counts = status(url)
-    typer.echo("8. status")
+    typer.echo("9. status")
     typer.echo(
         f"   {counts['decisions']} decisions, {counts['people']} people, {counts['notices']} notices "
         f"({counts['notices_without_address']} wait for an address), "
@@ -126,8 +176,6 @@ def demo_command(
 
 def _first_person_speaking(url: str, language: str) -> str | None:
     """A person with a rendered letter in `language`, for the sample letters."""
-    from sqlmodel import select
-
     with session_for(url) as session:
         query = (
             select(Notice.person_id)

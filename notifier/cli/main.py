@@ -33,7 +33,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from notifier.cli import addresses, batches, costs, db, demo, intake, letters, quarantine, status, synth
+    from notifier.cli import addresses, batches, costs, db, demo, intake, letters, quarantine, returns, status, synth
 
     app.command("import")(intake.import_command)
     app.command("status")(status.status_command)
@@ -46,6 +46,7 @@ def _register() -> None:
     app.add_typer(letters.templates_app, name="templates")
     app.add_typer(batches.app, name="batches")
     app.add_typer(costs.app, name="costs")
+    app.add_typer(returns.app, name="returns")
 
 
 _register()

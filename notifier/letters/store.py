@@ -89,6 +89,7 @@ class Work:
     address: dict
     digest: str
     replaces: Letter | None
+    attempt: int = 1
 
 
 def _mailable_query():
@@ -142,9 +143,11 @@ def notice_rows(session: Session, notice_ids: list[int]) -> dict[int, tuple[dict
 
 def _work_for(session: Session, notice_ids: list[int], renderer: Renderer) -> list[Work]:
     rows = notice_rows(session, notice_ids)
-    current = {
+    current = {  # each notice's latest attempt
         letter.notice_id: letter
-        for letter in session.exec(select(Letter).where(Letter.notice_id.in_(notice_ids), Letter.state != LetterState.SUPERSEDED))
+        for letter in session.exec(
+            select(Letter).where(Letter.notice_id.in_(notice_ids), Letter.state != LetterState.SUPERSEDED).order_by(Letter.attempt)
+        )
     }
     work = []
     for notice_id in notice_ids:
@@ -152,6 +155,9 @@ def _work_for(session: Session, notice_ids: list[int], renderer: Renderer) -> li
         version = renderer.templates_for(notice["language"]).version
         digest = content_hash(notice, decisions, address, version)
         letter = current.get(notice_id)
+        if letter is not None and letter.state == LetterState.RETURNED:
+            work.append(Work(notice_id, notice, decisions, address, digest, None, attempt=letter.attempt + 1))  # the next attempt
+            continue
         if letter is not None and (letter.state not in OPEN_LETTER_STATES or letter.content_hash == digest):
             continue  # already rendered from the same content, or already on its way
         work.append(Work(notice_id, notice, decisions, address, digest, letter))
@@ -239,7 +245,7 @@ def _claim_letters(session: Session, work: list[Work]) -> list[int]:
         if item.replaces is not None and item.replaces.state == LetterState.PENDING:
             letters.append(item.replaces)
             continue
-        attempt = 1
+        attempt = item.attempt
         if item.replaces is not None:
             item.replaces.state = LetterState.SUPERSEDED
             attempt = item.replaces.attempt

@@ -1,0 +1,127 @@
+"""`notifier returns record|import|sweep|unreachable|report`: the returned-mail desk."""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import json as jsonlib
+import sys
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from notifier.addresses.check import RawAddress, ZipDatabaseVerifier
+from notifier.cli.common import JSON_OPTION, database, emit_json
+from notifier.csvfiles import safe_cell
+from notifier.db import session_for
+from notifier.errors import NotifierError
+from notifier.returns.rules import load_policy
+from notifier.returns.store import import_returns, presume_delivered, record_return, returns_report, unreachable
+
+app = typer.Typer(no_args_is_help=True, help="Returned envelopes: record them, re-mail to forwarding addresses, statistics.")
+BY = typer.Option(None, "--by", help="Who records it (default: your login name).")
+
+
+def _day(text: str | None) -> date:
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise NotifierError(f"--date '{text}' is not a date", todo="write it as YYYY-MM-DD") from None
+
+
+@app.command("record")
+def record_command(
+    letter: str = typer.Argument(..., metavar="ID", help="The printed letter id, or the digits a scanner reads from the barcode."),
+    reason: str = typer.Option(..., "--reason", help="USPS endorsement code (config/returns.toml)."),
+    when: str = typer.Option(None, "--date", help="Day it came back (default today)."),
+    line1: str = typer.Option("", "--forward-line1"),
+    line2: str = typer.Option("", "--forward-line2"),
+    city: str = typer.Option("", "--forward-city"),
+    state: str = typer.Option("", "--forward-state"),
+    zip_code: str = typer.Option("", "--forward-zip"),
+    note: str = typer.Option("", "--note"),
+    by: str = BY,
+    json: bool = JSON_OPTION,
+) -> None:
+    """Record one returned envelope; the same envelope twice changes nothing."""
+    settings, url = database()
+    forward = RawAddress(line1, line2, city, state, zip_code)
+    with session_for(url) as session:
+        recorded = record_return(session, url, load_policy(settings.config_dir), ZipDatabaseVerifier(), letter_text=letter, reason=reason,
+                                 returned_on=_day(when), forward=forward if any(forward.__dict__.values()) else None, note=note, actor=by or getpass.getuser())
+        session.commit()
+    if json:
+        emit_json(recorded.as_dict())
+    else:
+        already = " (already recorded: nothing changed)" if recorded.already else ""
+        typer.echo(f"letter {recorded.letter_id} (person {recorded.person_id}, attempt {recorded.attempt}): {recorded.reason} -> {recorded.outcome}{already}")
+
+
+@app.command("import")
+def import_command(path: Path = typer.Argument(..., help="CSV: id, reason, date, forward_line1 ... forward_zip, note."), by: str = BY, json: bool = JSON_OPTION) -> None:
+    """Record a mailroom spreadsheet or an address-change file; bad rows are reported by line, good rows recorded."""
+    settings, url = database()
+    report = import_returns(url, path, load_policy(settings.config_dir), ZipDatabaseVerifier(), by or getpass.getuser(), date.today())
+    if json:
+        emit_json(report.as_dict())
+        return
+    typer.echo(f"read {report.read} rows: {report.recorded} recorded, {report.already} already recorded, {len(report.errors)} with errors")
+    for error in report.errors:
+        typer.echo(f"  line {error['line']} ({error['id']}): {error['message']}")
+
+
+@app.command("sweep")
+def sweep_command(today: str = typer.Option(None, "--today", help="Count from this day (default today)."), json: bool = JSON_OPTION) -> None:
+    """Mark mailed letters that did not come back within the configured days as presumed delivered."""
+    settings, url = database()
+    with session_for(url) as session:
+        count = presume_delivered(session, load_policy(settings.config_dir), _day(today))
+        session.commit()
+    if json:
+        emit_json({"presumed_delivered": count})
+    else:
+        typer.echo(f"{count} letters presumed delivered")
+
+
+@app.command("unreachable")
+def unreachable_command(json: bool = JSON_OPTION) -> None:
+    """People whose letters came back on every attempt: look them up elsewhere."""
+    _, url = database()
+    with session_for(url) as session:
+        rows = unreachable(session)
+    for notice_id, person_id in rows:
+        if json:
+            emit_json({"notice_id": notice_id, "person_id": person_id})
+        else:
+            typer.echo(f"notice {notice_id}  person {person_id}")
+
+
+@app.command("report")
+def report_command(
+    by: str = typer.Option("reason", "--by", help="reason, batch, zip or month"),
+    format: str = typer.Option("table", "--format", help="table, csv or json"),
+) -> None:
+    """Returned share, reasons, re-mails, unreachable people, and postage spent on letters that came back."""
+    if by not in ("reason", "batch", "zip", "month"):
+        raise typer.BadParameter("use reason, batch, zip or month", param_hint="--by")
+    if format not in ("table", "csv", "json"):
+        raise typer.BadParameter("use table, csv or json", param_hint="--format")
+    _, url = database()
+    with session_for(url) as session:
+        report = returns_report(session, by=by)
+    columns = ["group", "mailed", "returned", "returned_share", "remailed", "returned_postage_cents"]
+    if format == "json":
+        typer.echo(jsonlib.dumps(report))
+    elif format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        for row in [*report["rows"], report["total"]]:
+            writer.writerow([safe_cell(row[c]) for c in columns])
+    else:
+        typer.echo(f"{'group':<22}{'mailed':>8}{'returned':>9}{'share':>8}{'re-mailed':>10}{'postage':>12}")
+        for row in [*report["rows"], report["total"]]:
+            typer.echo(f"{row['group']:<22}{row['mailed']:>8}{row['returned']:>9}{row['returned_share']:>8.1%}{row['remailed']:>10}{row['returned_postage_cents'] / 100:>12,.2f}")
+        typer.echo(f"unreachable people: {report['total']['unreachable_people']}")

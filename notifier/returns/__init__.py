@@ -1,0 +1,1 @@
+"""Returns: returned envelopes, their reasons, forwarding addresses, re-mail and give-up."""

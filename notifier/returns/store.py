@@ -1,0 +1,186 @@
+"""Recording returned mail in the database, one envelope or a mailroom spreadsheet at a time.
+
+Recording the same envelope twice changes nothing. A dead-address reason puts the address on
+the dead list (no later letter uses it) and the notice back in the address review queue; a
+forwarding address that verifies becomes the notice's address and the next `letters render`
+makes the next attempt; after the last attempt the notice is unreachable.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from notifier.addresses.check import AddressStatus, RawAddress, Verifier
+from notifier.addresses.reasons import Reason as AddressReason
+from notifier.addresses.store import address_values
+from notifier.db import session_for
+from notifier.errors import InputFileError, NotifierError
+from notifier.letters.ids import make_letter_id
+from notifier.letters.store import find_letter
+from notifier.models import Address, AuditEvent, Batch, DeadAddress, Letter, LetterState, Notice, NoticeStatus, ReturnedMail, utcnow
+from notifier.returns.rules import ReturnPolicy, address_key, outcome
+
+RETURNABLE = (LetterState.MAILED, LetterState.PRESUMED_DELIVERED)
+FORWARD_FIELDS = ("line1", "line2", "city", "state", "zip")
+
+
+@dataclass
+class Recorded:
+    letter_id: str
+    person_id: str
+    reason: str
+    outcome: str
+    attempt: int
+    already: bool = False
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+def record_return(
+    session: Session,
+    url: str,
+    policy: ReturnPolicy,
+    verifier: Verifier,
+    *,
+    letter_text: str,
+    reason: str,
+    returned_on: date,
+    forward: RawAddress | None,
+    note: str,
+    actor: str,
+) -> Recorded:
+    if reason not in policy.reasons:
+        raise NotifierError(f"unknown reason '{reason}'", todo=f"use one of: {', '.join(policy.reasons)} (config/returns.toml)")
+    found, person_id = find_letter(url, letter_text)
+    letter = session.get(Letter, found.id)
+    code = make_letter_id(letter.id)
+    existing = session.exec(select(ReturnedMail).where(ReturnedMail.letter_id == letter.id)).first()
+    if existing is not None:
+        return Recorded(code, person_id, existing.reason, existing.outcome, letter.attempt, already=True)
+    if letter.state not in RETURNABLE:
+        raise NotifierError(f"letter {code} was never mailed (it is {letter.state})", todo="check the id on the envelope; nothing was recorded")
+    notice = session.get(Notice, letter.notice_id)
+    address = session.exec(select(Address).where(Address.notice_id == notice.id)).first()
+    dead = policy.reasons[reason].dead
+    forward_result = verifier.check(forward) if forward else None
+    result = outcome(dead=dead, forward_status=forward_result.status if forward_result else None, attempt=letter.attempt, max_attempts=policy.max_attempts)
+    now = utcnow()
+    if dead and address is not None:
+        key = address_key(address.line1, address.line2, address.city, address.state, address.zip5)
+        if session.exec(select(DeadAddress).where(DeadAddress.address_key == key)).first() is None:
+            session.add(DeadAddress(address_key=key, reason=reason, letter_id=letter.id, recorded_at=now))
+    if result in ("remail", "forward_needs_review"):
+        for name, value in address_values(forward, forward_result).items():
+            setattr(address, name, value)
+        address.source, address.checked_at = "forward", now
+        notice.status = NoticeStatus.OPEN
+    elif result == "dead_address":
+        address.status = AddressStatus.UNDELIVERABLE
+        address.reasons = [AddressReason.of("dead_address", policy.reasons[reason].endorsement).as_dict()]
+        address.suggestion, address.checked_at = {}, now
+        notice.status = NoticeStatus.OPEN  # back in the review queue: staff may find a new address
+    elif result == "unreachable":
+        notice.status = NoticeStatus.UNREACHABLE
+    letter.state = LetterState.RETURNED
+    forward_fields = {f"forward_{name}": getattr(forward, name) for name in FORWARD_FIELDS} if forward else {}
+    session.add(ReturnedMail(letter_id=letter.id, reason=reason, returned_on=returned_on, recorded_at=now, recorded_by=actor, outcome=result, note=note, **forward_fields))
+    session.add(AuditEvent(at=now, actor=actor, action="return.record", subject="letter", subject_id=letter.id, details={"reason": reason, "outcome": result}))
+    for row in (letter, notice, *( [address] if address else [])):
+        session.add(row)
+    session.flush()
+    return Recorded(code, person_id, reason, result, letter.attempt)
+
+
+@dataclass
+class ImportReport:
+    read: int = 0
+    recorded: int = 0
+    already: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+IMPORT_COLUMNS = ("id", "reason")
+
+
+def import_returns(url: str, path: Path, policy: ReturnPolicy, verifier: Verifier, actor: str, today: date) -> ImportReport:
+    """A mailroom spreadsheet or ACS-style file: columns id, reason, date, forward_line1 ... forward_zip, note."""
+    report = ImportReport()
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise InputFileError("file not found", where=str(path), todo="check the path") from None
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputFileError(f"header has no column for: {', '.join(missing)}", where=f"{path}, line 1", todo="columns: id, reason, date, forward_line1, forward_line2, forward_city, forward_state, forward_zip, note")
+        for row in reader:
+            report.read += 1
+            row = {k: (v or "").strip() for k, v in row.items() if k}
+            try:
+                returned_on = date.fromisoformat(row["date"]) if row.get("date") else today
+                forward = RawAddress(**{name: row.get(f"forward_{name}", "") for name in FORWARD_FIELDS})
+                with session_for(url) as session:
+                    recorded = record_return(session, url, policy, verifier, letter_text=row["id"], reason=row["reason"], returned_on=returned_on,
+                                             forward=forward if any(forward.__dict__.values()) else None, note=row.get("note", ""), actor=actor)
+                    session.commit()
+            except ValueError:
+                report.errors.append({"line": reader.line_num, "id": row.get("id", ""), "message": f"date '{row.get('date')}' is not YYYY-MM-DD"})
+                continue
+            except NotifierError as exc:
+                report.errors.append({"line": reader.line_num, "id": row.get("id", ""), "message": str(exc)})
+                continue
+            if recorded.already:
+                report.already += 1
+            else:
+                report.recorded += 1
+    return report
+
+
+def presume_delivered(session: Session, policy: ReturnPolicy, today: date) -> int:
+    """Mailed letters not returned within the configured days count as delivered."""
+    cutoff = today - timedelta(days=policy.presumed_delivered_days)
+    batches = select(Batch.id).where(Batch.mail_date <= cutoff)
+    changed = session.execute(
+        sa.update(Letter).where(Letter.state == LetterState.MAILED, Letter.batch_id.in_(batches)).values(state=LetterState.PRESUMED_DELIVERED)
+    )
+    return changed.rowcount or 0
+
+
+def unreachable(session: Session) -> list[tuple[int, str]]:
+    return list(session.execute(select(Notice.id, Notice.person_id).where(Notice.status == NoticeStatus.UNREACHABLE).order_by(Notice.id)).all())
+
+
+def returns_report(session: Session, *, by: str) -> dict:
+    """Returned share, reasons, re-mails, unreachable people and the postage of letters that came back."""
+    rows = session.execute(
+        select(Letter.id, Letter.state, Letter.batch_id, Letter.actual_postage_cents, Letter.postage_cents, Address.zip5, Batch.mail_date, ReturnedMail.reason, ReturnedMail.outcome)
+        .join(Batch, Batch.id == Letter.batch_id)
+        .join(Address, Address.notice_id == Letter.notice_id)
+        .outerjoin(ReturnedMail, ReturnedMail.letter_id == Letter.id)
+        .where(Letter.state.in_([LetterState.MAILED, LetterState.PRESUMED_DELIVERED, LetterState.RETURNED]))
+    ).all()
+    groups: dict[str, dict] = {}
+    total = {"group": "total", "mailed": 0, "returned": 0, "remailed": 0, "returned_postage_cents": 0}
+    for r in rows:
+        key = {"reason": r.reason or "(not returned)", "batch": str(r.batch_id), "zip": r.zip5, "month": r.mail_date.strftime("%Y-%m")}[by]
+        for g in (groups.setdefault(key, {"group": key, "mailed": 0, "returned": 0, "remailed": 0, "returned_postage_cents": 0}), total):
+            g["mailed"] += 1
+            if r.reason:
+                g["returned"] += 1
+                g["remailed"] += r.outcome == "remail"
+                g["returned_postage_cents"] += r.actual_postage_cents or r.postage_cents or 0
+    for g in [*groups.values(), total]:
+        g["returned_share"] = round(g["returned"] / g["mailed"], 4) if g["mailed"] else 0.0
+    total["unreachable_people"] = session.scalar(select(sa.func.count()).select_from(Notice).where(Notice.status == NoticeStatus.UNREACHABLE)) or 0
+    return {"by": by, "rows": [groups[k] for k in sorted(groups)], "total": total}
