@@ -55,45 +55,11 @@ def ours(url: str, out: Path, letters: int, jobs: int) -> dict:
 
 
 def baseline(url: str, out: Path, letters: int) -> dict:
-    from reportlab.lib.utils import simpleSplit
-    from reportlab.pdfgen.canvas import Canvas
-
-    from notifier.letters.layout import REGULAR, register_fonts
-    from notifier.letters.samples import sample_work
+    from bench.baseline import draw_baseline
     from notifier.letters.store import Renderer
     from notifier.settings import get_settings
 
-    register_fonts()
-    renderer = Renderer.from_settings(get_settings())
-    texts = []
-    for variant in ("all_granted", "mixed", "none_granted"):
-        work = sample_work("en", variant)
-        content = renderer.content(1, work.notice, work.decisions, work.address)
-        texts.append((content.recipient, [b.text.replace("**", "") for b in content.blocks]))
-    started = time.perf_counter()
-    canvas = Canvas(str(out / "baseline.pdf"), invariant=1, pageCompression=1)
-    width = renderer.geometry.printable.width
-    for number in range(letters):
-        recipient, blocks = texts[number % len(texts)]
-        y = 700
-        canvas.setFont(REGULAR, 10)
-        for line in recipient:
-            canvas.drawString(72, y, line)
-            y -= 12
-        y -= 40
-        for text in blocks:
-            for line in simpleSplit(text, REGULAR, 10.5, width):
-                if y < 60:
-                    canvas.showPage()
-                    canvas.setFont(REGULAR, 10.5)
-                    y = 720
-                canvas.drawString(36, y, line)
-                y -= 14
-            y -= 7
-        canvas.showPage()
-    canvas.save()
-    return {"letters": letters, "seconds": time.perf_counter() - started}
-
+    return draw_baseline(Renderer.from_settings(get_settings()), out, letters, per_file=letters)  # one PDF
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

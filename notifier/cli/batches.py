@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import getpass
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import typer
 
 from notifier.batches.store import batch_summary, create_batch, freeze_batch, get_batch, mark_mailed, print_batch, simple_transition
-from notifier.cli.common import JSON_OPTION, database, emit_json
+from notifier.cli.common import JSON_OPTION, database, emit_json, parse_date
 from notifier.db import session_for
 from notifier.errors import NotifierError
 
@@ -45,10 +44,7 @@ def create_command(
 ) -> None:
     """A draft batch of rendered letters that are in no batch yet, in wave order."""
     settings, url = database()
-    try:
-        day = date.fromisoformat(mail_date)
-    except ValueError:
-        raise NotifierError(f"--mail-date '{mail_date}' is not a date", todo="write it as YYYY-MM-DD") from None
+    day = parse_date(mail_date, "--mail-date")
     with session_for(url) as session:
         batch = create_batch(session, settings, mail_date=day, wave=wave, limit=max_letters, postage_class=postage_class, actor=by or getpass.getuser())
         session.commit()

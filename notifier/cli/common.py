@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
+from datetime import date
 from typing import Callable, Iterator
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from notifier import db
+from notifier.errors import NotifierError
 from notifier.settings import Settings, get_settings
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON object as the last line of stdout.")
@@ -52,3 +54,13 @@ def count_progress(label: str, total: int) -> Iterator[Callable[[int], None] | N
     with Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn(), transient=True) as progress:
         task = progress.add_task(label, total=total)
         yield lambda count: progress.advance(task, count)
+
+
+def parse_date(text: str | None, option: str, default: date | None = None) -> date | None:
+    """A YYYY-MM-DD option, or `default` when it was not given."""
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise NotifierError(f"{option} '{text}' is not a date", todo="write it as YYYY-MM-DD") from None

@@ -5,28 +5,17 @@ from __future__ import annotations
 import csv
 import json as jsonlib
 import sys
-from datetime import date
 from pathlib import Path
 
 import typer
 
-from notifier.cli.common import database
+from notifier.cli.common import database, parse_date
 from notifier.costs.report import COLUMNS, GROUPINGS, as_pdf, as_table, cost_report
 from notifier.csvfiles import safe_cell
 from notifier.db import session_for
-from notifier.errors import NotifierError
 
 app = typer.Typer(no_args_is_help=True, help="Postage, print and envelope spend, estimated and actual.")
 FORMATS = ("table", "csv", "json", "pdf")
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise NotifierError(f"{option} '{text}' is not a date", todo="write it as YYYY-MM-DD") from None
 
 
 @app.command("report")
@@ -43,7 +32,7 @@ def report_command(
     if format not in FORMATS:
         raise typer.BadParameter(f"use one of: {', '.join(FORMATS)}", param_hint="--format")
     _, url = database()
-    first, last = _date(start, "--from"), _date(end, "--to")
+    first, last = parse_date(start, "--from"), parse_date(end, "--to")
     with session_for(url) as session:
         report = cost_report(session, by=by, start=first, end=last)
         if format == "pdf":

@@ -12,24 +12,14 @@ from pathlib import Path
 import typer
 
 from notifier.addresses.check import RawAddress, ZipDatabaseVerifier
-from notifier.cli.common import JSON_OPTION, database, emit_json
+from notifier.cli.common import JSON_OPTION, database, emit_json, parse_date
 from notifier.csvfiles import safe_cell
 from notifier.db import session_for
-from notifier.errors import NotifierError
 from notifier.returns.rules import load_policy
 from notifier.returns.store import import_returns, presume_delivered, record_return, returns_report, unreachable
 
 app = typer.Typer(no_args_is_help=True, help="Returned envelopes: record them, re-mail to forwarding addresses, statistics.")
 BY = typer.Option(None, "--by", help="Who records it (default: your login name).")
-
-
-def _day(text: str | None) -> date:
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise NotifierError(f"--date '{text}' is not a date", todo="write it as YYYY-MM-DD") from None
 
 
 @app.command("record")
@@ -51,7 +41,7 @@ def record_command(
     forward = RawAddress(line1, line2, city, state, zip_code)
     with session_for(url) as session:
         recorded = record_return(session, url, load_policy(settings.config_dir), ZipDatabaseVerifier(), letter_text=letter, reason=reason,
-                                 returned_on=_day(when), forward=forward if any(forward.__dict__.values()) else None, note=note, actor=by or getpass.getuser())
+                                 returned_on=parse_date(when, "--date", date.today()), forward=forward if any(forward.__dict__.values()) else None, note=note, actor=by or getpass.getuser())
         session.commit()
     if json:
         emit_json(recorded.as_dict())
@@ -78,7 +68,7 @@ def sweep_command(today: str = typer.Option(None, "--today", help="Count from th
     """Mark mailed letters that did not come back within the configured days as presumed delivered."""
     settings, url = database()
     with session_for(url) as session:
-        count = presume_delivered(session, load_policy(settings.config_dir), _day(today))
+        count = presume_delivered(session, load_policy(settings.config_dir), parse_date(today, "--today", date.today()))
         session.commit()
     if json:
         emit_json({"presumed_delivered": count})
