@@ -34,7 +34,6 @@ MESSAGES: dict[str, str] = {
 }
 
 UNDELIVERABLE = frozenset({"empty_address", "not_an_address", "staff_undeliverable", "dead_address"})
-CHANGES = frozenset({"city_corrected", "city_filled", "state_filled", "zip_filled", "zip_zeros_restored"})
 
 
 @dataclass(frozen=True)

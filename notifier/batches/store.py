@@ -260,7 +260,3 @@ def batch_summary(session: Session, batch: Batch) -> dict:
         "postage_statement": batch.postage_statement,
         "invoice": batch.invoice,
     }
-
-
-def letter_label(letter_id: int) -> str:
-    return make_letter_id(letter_id)

@@ -345,10 +345,6 @@ def current_notice_work(url: str, person_id: str, renderer: Renderer) -> tuple[i
         return (letter.id if letter else 0), work
 
 
-def letter_counts(url: str) -> dict[str, int]:
-    with session_for(url) as session:
-        return dict(session.execute(select(Letter.state, sa.func.count()).group_by(Letter.state)).all())
-
 
 def find_letter(url: str, text: str) -> tuple[Letter, str]:
     """The letter a clerk has in hand: its printed letter id (any case, typos caught) or the IMb digits a scanner reads."""
