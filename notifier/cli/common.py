@@ -64,3 +64,15 @@ def parse_date(text: str | None, option: str, default: date | None = None) -> da
         return date.fromisoformat(text)
     except ValueError:
         raise NotifierError(f"{option} '{text}' is not a date", todo="write it as YYYY-MM-DD") from None
+
+
+def emit_report_csv(report: dict, columns: list[str]) -> None:
+    """A report's rows and its total row as CSV on stdout, formula cells neutralised."""
+    import csv
+
+    from notifier.csvfiles import safe_cell
+
+    writer = csv.writer(sys.stdout)
+    writer.writerow(columns)
+    for row in [*report["rows"], report["total"]]:
+        writer.writerow([safe_cell(row[c]) for c in columns])

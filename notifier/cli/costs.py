@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json as jsonlib
-import sys
 from pathlib import Path
 
 import typer
 
-from notifier.cli.common import database, parse_date
+from notifier.cli.common import database, emit_report_csv, parse_date
 from notifier.costs.report import COLUMNS, GROUPINGS, as_pdf, as_table, cost_report
-from notifier.csvfiles import safe_cell
 from notifier.db import session_for
 
 app = typer.Typer(no_args_is_help=True, help="Postage, print and envelope spend, estimated and actual.")
@@ -43,9 +40,6 @@ def report_command(
     if format == "json":
         typer.echo(jsonlib.dumps(report))
     elif format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(COLUMNS)
-        for row in [*report["rows"], report["total"]]:
-            writer.writerow([safe_cell(row[c]) for c in COLUMNS])
+        emit_report_csv(report, COLUMNS)
     else:
         typer.echo(as_table(report))

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import getpass
 import json as jsonlib
-import sys
 from datetime import date
 from pathlib import Path
 
 import typer
 
 from notifier.addresses.check import RawAddress, ZipDatabaseVerifier
-from notifier.cli.common import JSON_OPTION, database, emit_json, parse_date
-from notifier.csvfiles import safe_cell
+from notifier.cli.common import JSON_OPTION, database, emit_json, emit_report_csv, parse_date
 from notifier.db import session_for
 from notifier.returns.rules import load_policy
 from notifier.returns.store import import_returns, presume_delivered, record_return, returns_report, unreachable
@@ -106,10 +103,7 @@ def report_command(
     if format == "json":
         typer.echo(jsonlib.dumps(report))
     elif format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        for row in [*report["rows"], report["total"]]:
-            writer.writerow([safe_cell(row[c]) for c in columns])
+        emit_report_csv(report, columns)
     else:
         typer.echo(f"{'group':<22}{'mailed':>8}{'returned':>9}{'share':>8}{'re-mailed':>10}{'postage':>12}")
         for row in [*report["rows"], report["total"]]:
