@@ -344,3 +344,79 @@ class DeadAddress(SQLModel, table=True):
     reason: str = Field(max_length=64)
     letter_id: int = Field(foreign_key="letter.id")
     recorded_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
+class RunKind(StrEnum):
+    PIPELINE = "pipeline"  # `notifier run FILE`: import -> verify -> render
+    VERIFY = "verify"  # `notifier addresses verify` on a broker
+    RENDER = "render"  # `notifier letters render` on a broker
+    PRINT = "print"  # `notifier batches print` on a broker: one task per print file, then the manifest
+
+
+class RunStage(StrEnum):
+    IMPORT = "import"
+    VERIFY = "verify"
+    RENDER = "render"
+    PRINT = "print"
+    FINISH = "finish"
+    DONE = "done"
+
+
+class Run(SQLModel, table=True):
+    """A piece of work split into tasks that any worker may do, stage after stage."""
+
+    __tablename__ = "run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    stage: str = Field(max_length=16)
+    import_run_id: int | None = Field(default=None, foreign_key="import_run.id")
+    batch_id: int | None = Field(default=None, foreign_key="batch.id")
+    started_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
+
+
+class TaskState(StrEnum):
+    QUEUED = "queued"
+    CLAIMED = "claimed"  # a worker holds it until `lease_until`; after that anyone may take it again
+    DONE = "done"
+    FAILED = "failed"  # failed `attempts` times; parked with its error until staff retry it
+
+
+class Task(SQLModel, table=True):
+    """One message's worth of work: a step over a range of ids. Messages carry only its id."""
+
+    __tablename__ = "task"
+    __table_args__ = (sa.UniqueConstraint("run_id", "step", "first_id", name="uq_task_run_step_first"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", index=True)
+    step: str = Field(max_length=16)
+    first_id: int
+    last_id: int
+    state: str = Field(default=TaskState.QUEUED, max_length=16, index=True)
+    attempts: int = 0
+    claimed_by: str = Field(default="", max_length=255)
+    lease_until: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
+    error: str = Field(default="", max_length=4000)
+    result: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
+class StagedRecord(SQLModel, table=True):
+    """A row of a file handed to `notifier run`, read once and imported by whichever worker takes its chunk.
+
+    Deleted once the import stage is done: the decisions and quarantine are the lasting copy.
+    """
+
+    __tablename__ = "staged_record"
+    __table_args__ = (sa.UniqueConstraint("run_id", "seq", name="uq_staged_record_run_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id")
+    seq: int
+    line: int
+    raw: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    row: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+    problems: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     output_dir: Path = Path("var/output")
     config_dir: Path = REPO_ROOT / "config"
     import_chunk_rows: int = 2000
+    # Scale-out (README "Running at scale"): with a broker URL, commands enqueue and workers do the work.
+    broker_url: str = ""  # redis://host:6379/0 or amqp://user:password@host:5672/
+    queue_name: str = "notifier"  # one queue per installation; tests use their own
+    task_lease_seconds: int = 300  # a claimed task whose worker went silent this long is taken again
+    task_max_attempts: int = 3  # then the task is parked as failed until staff retry it
 
     def office(self) -> OfficeProfile:
         path = self.config_dir / "office.toml"

@@ -80,13 +80,30 @@ def count_stale(url: str) -> int:
         return session.scalar(sa.select(sa.func.count()).select_from(_stale_query().subquery())) or 0
 
 
-def verify_notices(url: str, verifier: Verifier, *, chunk: int = 1000, on_progress: Callable[[int], None] | None = None) -> dict[str, int]:
-    """Checks every stale address; returns counts of the new results by status."""
+def stale_notice_ids(session: Session) -> list[int]:
+    """Ids of the notices `verify` would check, in order (a run cuts them into tasks)."""
+    return [row.id for row in session.execute(_stale_query().order_by(Notice.__table__.c.id))]
+
+
+def verify_notices(
+    url: str,
+    verifier: Verifier,
+    *,
+    chunk: int = 1000,
+    after: int = 0,
+    up_to: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Checks every stale address (with notice id in (after, up_to]); returns counts of the new results by status."""
     counts: dict[str, int] = {}
-    last_id = 0
+    last_id = after
+    n = Notice.__table__.c
     while True:
         with session_for(url) as session:
-            rows = session.execute(_stale_query().where(Notice.__table__.c.id > last_id).order_by(Notice.__table__.c.id).limit(chunk)).all()
+            query = _stale_query().where(n.id > last_id)
+            if up_to is not None:
+                query = query.where(n.id <= up_to)
+            rows = session.execute(query.order_by(n.id).limit(chunk)).all()
             if not rows:
                 return counts
             now = utcnow()

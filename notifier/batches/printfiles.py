@@ -34,41 +34,54 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def batch_folder(renderer: Renderer, batch: Batch) -> Path:
+    return renderer.settings.output_dir / "batches" / f"batch-{batch.id:05d}"
+
+
+def file_count(session: Session, batch: Batch, letters_per_file: int) -> int:
+    letters = session.scalar(select(sa.func.count(Letter.id)).where(Letter.batch_id == batch.id)) or 0
+    return -(-letters // letters_per_file)
+
+
 def write_print_files(session: Session, batch: Batch, renderer: Renderer, letters_per_file: int) -> list[dict]:
-    folder = renderer.settings.output_dir / "batches" / f"batch-{batch.id:05d}"
+    """Every print file in turn, then the manifest and cover sheet (workers do the same file by file)."""
+    files = [write_print_file(session, batch, renderer, number, letters_per_file) for number in range(1, file_count(session, batch, letters_per_file) + 1)]
+    return files + write_manifest_and_cover(session, batch, renderer, files)
+
+
+def write_print_file(session: Session, batch: Batch, renderer: Renderer, number: int, letters_per_file: int) -> dict:
+    """Print file `number` (1-based): the letters with sequence in ((number-1)*L, number*L], drawn again in that order.
+
+    Sequences run 1..n without gaps once a batch is frozen, so any worker can write any file.
+    """
     renderer = replace(renderer, today=batch.mail_date)
-    files: list[dict] = []
-    after, number = 0, 0
-    while True:
-        letters = session.execute(
-            select(Letter.id, Letter.notice_id, Letter.sequence, Letter.sheets, Letter.weight_hundredths_oz, Letter.postage_cents)
-            .where(Letter.batch_id == batch.id, Letter.sequence > after)
-            .order_by(Letter.sequence)
-            .limit(letters_per_file)
-        ).all()
-        if not letters:
-            break
-        number += 1
-        after = letters[-1].sequence
-        rows = notice_rows(session, [letter.notice_id for letter in letters])
-        path = folder / f"print-{number:03d}.pdf"
-        with atomic_pdf(path) as canvas:
-            for letter in letters:
-                notice, decisions, address = rows[letter.notice_id]
-                content = renderer.content(letter.id, notice, decisions, address)
-                drawn = draw_letter(canvas, content, renderer.geometry)
-                if renderer.geometry.duplex and drawn.pages % 2:
-                    canvas.showPage()  # blank back: the next letter starts on a front side
-        files.append({"path": str(path), "sha256": sha256(path), "letters": len(letters)})
-        session.expunge_all()  # notices and decisions were read for their values only
+    letters = session.execute(
+        select(Letter.id, Letter.notice_id, Letter.sequence)
+        .where(Letter.batch_id == batch.id, Letter.sequence > (number - 1) * letters_per_file, Letter.sequence <= number * letters_per_file)
+        .order_by(Letter.sequence)
+    ).all()
+    rows = notice_rows(session, [letter.notice_id for letter in letters])
+    path = batch_folder(renderer, batch) / f"print-{number:03d}.pdf"
+    with atomic_pdf(path) as canvas:
+        for letter in letters:
+            notice, decisions, address = rows[letter.notice_id]
+            content = renderer.content(letter.id, notice, decisions, address)
+            drawn = draw_letter(canvas, content, renderer.geometry)
+            if renderer.geometry.duplex and drawn.pages % 2:
+                canvas.showPage()  # blank back: the next letter starts on a front side
+    session.expunge_all()  # notices and decisions were read for their values only
+    return {"path": str(path), "sha256": sha256(path), "letters": len(letters)}
+
+
+def write_manifest_and_cover(session: Session, batch: Batch, renderer: Renderer, files: list[dict]) -> list[dict]:
+    folder = batch_folder(renderer, batch)
     manifest_path = folder / "manifest.csv"
     count = write_csv(manifest_path, MANIFEST_COLUMNS, _manifest_rows(session, batch))
-    files.append({"path": str(manifest_path), "sha256": sha256(manifest_path), "letters": count})
+    files = files + [{"path": str(manifest_path), "sha256": sha256(manifest_path), "letters": count}]
     cover = folder / "cover.pdf"
     sheets = session.scalar(select(sa.func.coalesce(sa.func.sum(Letter.sheets), 0)).where(Letter.batch_id == batch.id))
     _cover_sheet(cover, batch, files, count, sheets)
-    files.append({"path": str(cover), "sha256": sha256(cover), "letters": 0})
-    return files
+    return [files[-1], {"path": str(cover), "sha256": sha256(cover), "letters": 0}]
 
 
 def _manifest_rows(session: Session, batch: Batch):

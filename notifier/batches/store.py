@@ -204,14 +204,24 @@ def print_batch(session: Session, settings: Settings, batch: Batch, actor: str) 
     from notifier.batches.printfiles import write_print_files
     from notifier.letters.store import Renderer
 
+    check_printable(session, batch)
+    files = write_print_files(session, batch, Renderer.from_settings(settings), BatchConfig.load(settings).letters_per_file)
+    complete_print(session, batch, files, actor)
+
+
+def check_printable(session: Session, batch: Batch) -> None:
+    """Refuses a batch that is neither frozen nor printed (printing again rewrites the same files)."""
     if batch.state != BatchState.PRINTED:
         start_transition(session, batch, "print")
+
+
+def complete_print(session: Session, batch: Batch, files: list[dict], actor: str) -> None:
     first_time = batch.state != BatchState.PRINTED
-    batch.files = write_print_files(session, batch, Renderer.from_settings(settings), BatchConfig.load(settings).letters_per_file)
+    batch.files = files
     batch.state = BatchState.PRINTED
     session.add(batch)
     if first_time:
-        _audit(session, batch, "print", actor, {"files": len(batch.files)})
+        _audit(session, batch, "print", actor, {"files": len(files)})
 
 
 def simple_transition(session: Session, batch: Batch, command: str, actor: str) -> None:

@@ -33,9 +33,12 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from notifier.cli import addresses, batches, costs, db, demo, intake, letters, quarantine, returns, status, synth
+    from notifier.cli import addresses, batches, costs, db, demo, intake, letters, quarantine, returns, runs, status, synth
 
     app.command("import")(intake.import_command)
+    app.command("run")(runs.run_command)
+    app.command("resume")(runs.resume_command)
+    app.command("consume")(runs.consume_command)
     app.command("status")(status.status_command)
     app.command("synth")(synth.synth_command)
     app.command("demo")(demo.demo_command)

@@ -118,12 +118,7 @@ def store_records(
     try:
         for chunk in batched(records, chunk_rows):
             with session_for(url) as session:
-                counts = _store_chunk(session, run_id, source_name, chunk, today)
-                session.execute(
-                    sa.update(ImportRun)
-                    .where(ImportRun.id == run_id)
-                    .values({name: getattr(ImportRun, name) + value for name, value in counts.__dict__.items()})
-                )
+                counts = store_chunk(session, run_id, source_name, chunk, today)
                 session.commit()
             total.add(counts)
     except BaseException:
@@ -137,19 +132,35 @@ def store_records(
 
 def finish_run(url: str, run_id: int, source_name: str, fmt: str, counts: Counts, ignored: list[str]) -> ImportSummary:
     with session_for(url) as session:
-        now = utcnow()
-        session.execute(sa.update(ImportRun).where(ImportRun.id == run_id).values(status=ImportStatus.COMPLETED, finished_at=now))
-        # A row that staff fixed and imported again settles its quarantine entry.
-        session.execute(
-            sa.update(QuarantinedRow)
-            .where(QuarantinedRow.resolved_at.is_(None), QuarantinedRow.kind == QuarantineKind.INVALID)
-            .where(QuarantinedRow.decision_id.in_(select(Decision.decision_id)))
-            .values(resolved_at=now)
-        )
-        people = session.scalar(select(sa.func.count(sa.distinct(Decision.person_id))).where(Decision.import_run_id == run_id))
+        people = complete_run(session, run_id)
         session.commit()
     log.info("import run %s completed: %s", run_id, counts.__dict__)
-    return ImportSummary(run_id, source_name, fmt, counts, people or 0, ignored)
+    return ImportSummary(run_id, source_name, fmt, counts, people, ignored)
+
+
+def complete_run(session: Session, run_id: int) -> int:
+    """Marks the import run completed and settles fixed quarantine rows; returns the people it imported."""
+    now = utcnow()
+    session.execute(sa.update(ImportRun).where(ImportRun.id == run_id).values(status=ImportStatus.COMPLETED, finished_at=now))
+    # A row that staff fixed and imported again settles its quarantine entry.
+    session.execute(
+        sa.update(QuarantinedRow)
+        .where(QuarantinedRow.resolved_at.is_(None), QuarantinedRow.kind == QuarantineKind.INVALID)
+        .where(QuarantinedRow.decision_id.in_(select(Decision.decision_id)))
+        .values(resolved_at=now)
+    )
+    return session.scalar(select(sa.func.count(sa.distinct(Decision.person_id))).where(Decision.import_run_id == run_id)) or 0
+
+
+def store_chunk(session: Session, run_id: int, source_name: str, records: list[Record], today: date) -> Counts:
+    """One chunk and the run's counters, in the caller's transaction (a worker adds its task's state to it)."""
+    counts = _store_chunk(session, run_id, source_name, records, today)
+    session.execute(
+        sa.update(ImportRun)
+        .where(ImportRun.id == run_id)
+        .values({name: getattr(ImportRun, name) + value for name, value in counts.__dict__.items()})
+    )
+    return counts
 
 
 def batched(items: Iterable[Record], size: int) -> Iterator[list[Record]]:
@@ -230,7 +241,10 @@ def _store_new(session: Session, run_id: int, new: list[tuple[Record, Valid]], n
     person_ids = list({v.values["person_id"] for _, v in new})
     insert_ignoring_duplicates(session, Person.__table__, [{"person_id": pid, "created_at": now} for pid in person_ids])
 
-    open_notices = session.exec(select(Notice).where(Notice.status == NoticeStatus.OPEN, Notice.person_id.in_(person_ids))).all()
+    # Locked (on PostgreSQL) so that two workers importing chunks with the same person join in turn.
+    open_notices = session.exec(
+        select(Notice).where(Notice.status == NoticeStatus.OPEN, Notice.person_id.in_(person_ids)).order_by(Notice.id).with_for_update()
+    ).all()
     notice_ids = {n.person_id: n.id for n in open_notices}
     snapshots = {n.person_id: {name: getattr(n, name) for name in notices.SNAPSHOT_FIELDS} for n in open_notices}
     discrepancies: list[tuple[str, str, list[str]]] = []

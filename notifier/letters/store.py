@@ -108,6 +108,11 @@ def _mailable_notices(session: Session, after_id: int, limit: int, up_to: int | 
     return list(session.scalars(query))
 
 
+def mailable_notice_ids(session: Session) -> list[int]:
+    """Ids of the notices render looks at, in order (a run cuts them into tasks)."""
+    return list(session.scalars(_mailable_query()))
+
+
 def _id_ranges(session: Session, parts: int, limit: int | None) -> list[tuple[int, int]]:
     """Splits the mailable notices into `parts` contiguous id ranges of about equal size."""
     total = session.scalar(select(sa.func.count()).select_from(_mailable_query().subquery())) or 0
@@ -188,7 +193,7 @@ def render_letters(
     counts: dict[str, int] = {}
     if jobs <= 1:
         for low, high in ranges:
-            _add(counts, _render_range(url, renderer, low, high, chunk, on_progress))
+            _add(counts, render_range(url, renderer, low, high, chunk, on_progress))
         return counts
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no database connection is shared
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
@@ -210,11 +215,12 @@ def _render_range_in_process(url: str, today: date, low: int, high: int, chunk: 
     from notifier.settings import get_settings
 
     examined = [0]
-    counts = _render_range(url, Renderer.from_settings(get_settings(), today), low, high, chunk, lambda n: examined.__setitem__(0, examined[0] + n))
+    counts = render_range(url, Renderer.from_settings(get_settings(), today), low, high, chunk, lambda n: examined.__setitem__(0, examined[0] + n))
     return counts, examined[0]
 
 
-def _render_range(url: str, renderer: Renderer, low: int, high: int, chunk: int, on_progress: Callable[[int], None] | None) -> dict[str, int]:
+def render_range(url: str, renderer: Renderer, low: int, high: int, chunk: int = 500, on_progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Renders what is due among the mailable notices with id in (low, high]; returns counts by state."""
     counts: dict[str, int] = {}
     after = low
     while True:

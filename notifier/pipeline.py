@@ -1,0 +1,302 @@
+"""Runs: a file carried through import -> verify -> render, or a batch's print files, as tasks.
+
+Whoever executes a task (a dramatiq worker, or a local process in the embedded default)
+calls `execute(task_id)`. It claims the task, does one step over the task's range with the
+same functions the one-shot commands use, and marks it done. The worker that finishes a
+stage's last task plans the next stage (one conditional UPDATE decides who), so a run moves
+on by itself, on any number of machines, with the database as the only coordinator.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from notifier.db import executemany, session_for
+from notifier.errors import NotFoundError
+from notifier.intake.importer import complete_run, start_run as start_import_run, store_chunk
+from notifier.intake.mapping import Mapping
+from notifier.intake.readers import Record, open_source
+from notifier.intake.rules import Problem
+from notifier.models import Batch, ImportRun, Run, RunKind, RunStage, StagedRecord, Task, TaskState, utcnow
+from notifier.settings import Settings
+from notifier.tasks import add_tasks, chunk_ranges, claim, mark_done, mark_failed, start_run, step_counts
+
+log = logging.getLogger(__name__)
+
+VERIFY_CHUNK = 1000  # notices per verify task: about 0.15 s of work
+RENDER_CHUNK = 250  # notices per render task: about half a second of drawing
+STAGING = "staging"  # a run whose file is still being read; not yet visible to workers
+STAGES = {  # each kind of run goes through its stages in this order
+    RunKind.PIPELINE: (RunStage.IMPORT, RunStage.VERIFY, RunStage.RENDER, RunStage.DONE),
+    RunKind.VERIFY: (RunStage.VERIFY, RunStage.DONE),
+    RunKind.RENDER: (RunStage.RENDER, RunStage.DONE),
+    RunKind.PRINT: (RunStage.PRINT, RunStage.FINISH, RunStage.DONE),
+}
+
+
+def next_stage(kind: str, stage: str) -> str | None:
+    stages = STAGES[kind]
+    return stages[stages.index(stage) + 1] if stage in stages[:-1] else None
+
+
+# --- starting runs --------------------------------------------------------------------------
+
+
+def stage_file(
+    url: str,
+    path: Path,
+    *,
+    fmt: str | None,
+    mapping: Mapping,
+    encoding: str | None,
+    chunk_rows: int,
+    on_bytes: Callable[[int], None] | None = None,
+) -> tuple[int, list[int]]:
+    """Reads the file once into staged records and plans one import task per chunk; returns (run id, task ids).
+
+    The whole file is checked (encoding, header) before anything is written, as by `notifier import`.
+    """
+    source = open_source(path, fmt=fmt, mapping=mapping, encoding=encoding)
+    import_run_id = start_import_run(url, source.name, source.format, mapping.name)
+    with session_for(url) as session:
+        run_id = start_run(session, RunKind.PIPELINE, STAGING, import_run_id=import_run_id).id
+        session.commit()
+    seq, buffer = 0, []
+    for record in source.records(on_bytes):
+        seq += 1
+        buffer.append({"run_id": run_id, "seq": seq, "line": record.line, "raw": record.raw, "row": record.row,
+                       "problems": [p.as_dict() for p in record.problems]})
+        if len(buffer) >= 5000:
+            _write_staged(url, buffer)
+            buffer = []
+    _write_staged(url, buffer)
+    with session_for(url) as session:
+        ids = add_tasks(session, run_id, RunStage.IMPORT, [(first, min(first + chunk_rows - 1, seq)) for first in range(1, seq + 1, chunk_rows)])
+        session.execute(sa.update(Run).where(Run.id == run_id).values(stage=RunStage.IMPORT))
+        session.commit()
+    log.info("run %s staged %s records in %s import tasks", run_id, seq, len(ids))
+    if not ids:  # an empty file: nothing to import, go straight on
+        ids = advance(url, run_id)
+    return run_id, ids
+
+
+def _write_staged(url: str, rows: list[dict]) -> None:
+    if rows:
+        with session_for(url) as session:
+            executemany(session, sa.insert(StagedRecord.__table__), rows)
+            session.commit()
+
+
+def start_print(url: str, settings: Settings, batch_id: int, actor: str) -> tuple[int, list[int]]:
+    """Plans one task per print file of a frozen (or printed) batch; the manifest and cover follow."""
+    from notifier.batches.printfiles import file_count
+    from notifier.batches.store import BatchConfig, check_printable, get_batch
+
+    with session_for(url) as session:
+        batch = get_batch(session, batch_id)
+        check_printable(session, batch)
+        files = file_count(session, batch, BatchConfig.load(settings).letters_per_file)
+        run = start_run(session, RunKind.PRINT, RunStage.PRINT, batch_id=batch_id)
+        ids = add_tasks(session, run.id, RunStage.PRINT, [(n, n) for n in range(1, files + 1)])
+        session.commit()
+    return run.id, ids
+
+
+def start_step(url: str, kind: str) -> tuple[int, list[int]]:
+    """`addresses verify` or `letters render` on a broker: a run of that one step over every notice due."""
+    with session_for(url) as session:
+        run = start_run(session, kind, kind)
+        ids = _plan(session, run, "", kind)
+        session.commit()
+    return run.id, ids or advance(url, run.id)
+
+
+# --- doing one task -------------------------------------------------------------------------
+
+
+def execute(url: str, settings: Settings, task_id: int, worker: str) -> list[int]:
+    """Does task `task_id` if no one else holds it; returns the tasks of a stage this completed.
+
+    Raises when the attempt failed and the task is queued for another one; a task that has
+    used up its attempts is parked as failed and this returns normally.
+    """
+    task = claim(url, task_id, worker, settings.task_lease_seconds)
+    if task is None:
+        log.info("task %s is done or held by another worker; nothing to do", task_id)
+        return []
+    started = time.monotonic()
+    try:
+        result = STEP_FUNCTIONS[task.step](url, settings, task, worker)
+    except Exception as exc:
+        state = mark_failed(url, task_id, worker, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}", settings.task_max_attempts)
+        log.warning("task %s (%s) failed on attempt %s: %s; now %s", task_id, task.step, task.attempts, type(exc).__name__, state)
+        if state == TaskState.QUEUED:
+            raise
+        return []
+    log.info("task %s (%s %s-%s) done in %.2f s", task_id, task.step, task.first_id, task.last_id, time.monotonic() - started)
+    if result is None:  # the step marked the task done in its own transaction
+        return advance(url, task.run_id)
+    with session_for(url) as session:
+        mark_done(session, task, worker, result)
+        session.commit()
+    return advance(url, task.run_id)
+
+
+def _import(url: str, settings: Settings, task: Task, worker: str) -> None:
+    """Imports the task's staged records; the task is marked done in the same transaction as the rows.
+
+    Two workers importing rows of the same person at once can collide on a unique key (one
+    open notice per person, one decision per decision_id); the loser simply tries again and
+    then finds the other's rows.
+    """
+    for attempt in range(8):
+        try:
+            with session_for(url) as session:
+                run = session.get(Run, task.run_id)
+                source_name = session.scalar(select(ImportRun.source_name).where(ImportRun.id == run.import_run_id))
+                staged = session.exec(
+                    select(StagedRecord).where(StagedRecord.run_id == task.run_id, StagedRecord.seq >= task.first_id, StagedRecord.seq <= task.last_id).order_by(StagedRecord.seq)
+                ).all()
+                records = [Record(s.line, s.raw, s.row, [Problem(**p) for p in s.problems]) for s in staged]
+                counts = store_chunk(session, run.import_run_id, source_name, records, date.today())
+                mark_done(session, task, worker, counts.__dict__)
+                session.commit()
+                return None
+        except (sa.exc.IntegrityError, sa.exc.OperationalError) as exc:
+            if attempt == 7:
+                raise
+            log.info("task %s collided with another worker (%s); trying again", task.id, type(exc.orig).__name__)
+            time.sleep(0.05 * (attempt + 1))
+    return None
+
+
+def _verify(url: str, settings: Settings, task: Task, worker: str) -> dict:
+    from notifier.addresses.check import ZipDatabaseVerifier
+    from notifier.addresses.store import verify_notices
+
+    return verify_notices(url, ZipDatabaseVerifier(), after=task.first_id - 1, up_to=task.last_id)
+
+
+def _render(url: str, settings: Settings, task: Task, worker: str) -> dict:
+    from notifier.letters.store import Renderer, render_range
+
+    return render_range(url, Renderer.from_settings(settings), task.first_id - 1, task.last_id)
+
+
+def _print(url: str, settings: Settings, task: Task, worker: str) -> dict:
+    from notifier.batches.printfiles import write_print_file
+    from notifier.batches.store import BatchConfig
+    from notifier.letters.store import Renderer
+
+    with session_for(url) as session:
+        batch = _batch_of(session, task.run_id)
+        return write_print_file(session, batch, Renderer.from_settings(settings), task.first_id, BatchConfig.load(settings).letters_per_file)
+
+
+def _finish_print(url: str, settings: Settings, task: Task, worker: str) -> dict:
+    from notifier.batches.printfiles import write_manifest_and_cover
+    from notifier.batches.store import complete_print
+    from notifier.letters.store import Renderer
+
+    with session_for(url) as session:
+        files = [t.result for t in session.exec(select(Task).where(Task.run_id == task.run_id, Task.step == RunStage.PRINT).order_by(Task.first_id))]
+        batch = _batch_of(session, task.run_id)
+        files += write_manifest_and_cover(session, batch, Renderer.from_settings(settings), files)
+        complete_print(session, session.merge(batch), files, f"run {task.run_id}")
+        mark_done(session, task, worker, {"files": len(files)})
+        session.commit()
+    return None
+
+
+def _batch_of(session: Session, run_id: int) -> Batch:
+    batch = session.get(Batch, session.get(Run, run_id).batch_id)
+    if batch is None:
+        raise NotFoundError(f"run {run_id} has no batch")
+    return batch
+
+
+STEP_FUNCTIONS = {RunStage.IMPORT: _import, RunStage.VERIFY: _verify, RunStage.RENDER: _render, RunStage.PRINT: _print, RunStage.FINISH: _finish_print}
+
+
+# --- moving a run on ------------------------------------------------------------------------
+
+
+def advance(url: str, run_id: int) -> list[int]:
+    """If the run's current stage has no unfinished task, moves it to the next stage and plans that.
+
+    Returns the new tasks (to send or run). Safe to call from every worker after every task:
+    the stage moves on in a conditional UPDATE, so exactly one caller plans the next stage.
+    """
+    with session_for(url) as session:
+        run = session.get(Run, run_id)
+        while next_stage(run.kind, run.stage):
+            unfinished = session.scalar(select(sa.func.count()).select_from(Task).where(Task.run_id == run_id, Task.step == run.stage, Task.state != TaskState.DONE))
+            if unfinished:
+                return []
+            current, following = run.stage, next_stage(run.kind, run.stage)
+            moved = session.execute(sa.update(Run).where(Run.id == run_id, Run.stage == current).values(stage=following)).rowcount
+            if moved != 1:
+                session.rollback()
+                return []  # another worker moved it on
+            ids = _plan(session, run, current, following)
+            run.stage = following
+            if following == RunStage.DONE:
+                session.execute(sa.update(Run).where(Run.id == run_id).values(finished_at=utcnow()))
+            session.commit()
+            log.info("run %s: %s done, %s has %s tasks", run_id, current, following, len(ids))
+            if ids:
+                return ids
+            session.expire(run)
+            run = session.get(Run, run_id)
+        return []
+
+
+def _plan(session: Session, run: Run, finished: str, following: str) -> list[int]:
+    from notifier.addresses.store import stale_notice_ids
+    from notifier.letters.store import mailable_notice_ids
+
+    if finished == RunStage.IMPORT:
+        complete_run(session, run.import_run_id)
+        session.execute(sa.delete(StagedRecord).where(StagedRecord.run_id == run.id))
+    if following == RunStage.VERIFY:
+        session.flush()
+        return add_tasks(session, run.id, following, chunk_ranges(stale_notice_ids(session), VERIFY_CHUNK))
+    if following == RunStage.RENDER:
+        return add_tasks(session, run.id, following, chunk_ranges(mailable_notice_ids(session), RENDER_CHUNK))
+    if following == RunStage.FINISH:
+        return add_tasks(session, run.id, following, [(0, 0)])
+    return []
+
+
+def advance_all(url: str) -> list[int]:
+    """Moves on every run whose stage finished while no one was there to notice (a worker died after its last task)."""
+    with session_for(url) as session:
+        unfinished = list(session.scalars(select(Run.id).where(Run.stage.not_in((RunStage.DONE, STAGING))).order_by(Run.id)))
+    return [run_id for run_id in unfinished if advance(url, run_id)]
+
+
+# --- watching ------------------------------------------------------------------------------
+
+
+def run_summary(url: str, run_id: int) -> dict:
+    with session_for(url) as session:
+        run = session.get(Run, run_id)
+        if run is None:
+            raise NotFoundError(f"no run {run_id}", todo="`notifier status --json` lists the runs")
+        return {
+            "run_id": run.id,
+            "kind": run.kind,
+            "stage": run.stage,
+            "import_run_id": run.import_run_id,
+            "batch_id": run.batch_id,
+            "done": run.stage == RunStage.DONE,
+            "steps": step_counts(session, run_id),
+        }
