@@ -24,6 +24,21 @@ def _count(session, query) -> int:
     return session.scalar(query) or 0
 
 
+def _tasks(session) -> dict:
+    """Work spread over workers: totals, per step, the runs still going, and parked failures."""
+    from notifier.models import Run, RunStage
+    from notifier.tasks import failed_tasks, step_counts
+
+    steps = step_counts(session)
+    runs = session.exec(select(Run).where(Run.stage != RunStage.DONE).order_by(Run.id)).all()
+    return {
+        **{name: sum(c[name] for c in steps.values()) for name in ("queued", "in_progress", "failed")},
+        "steps": steps,
+        "runs_in_progress": [{"run_id": r.id, "kind": r.kind, "stage": r.stage, "steps": step_counts(session, r.id)} for r in runs],
+        "failed_tasks": failed_tasks(session),
+    }
+
+
 def status(url: str) -> dict:
     with session_for(url) as session:
         count = sa.func.count()
@@ -44,6 +59,7 @@ def status(url: str) -> dict:
             "letters": letters_by_state,
             "batches": dict(session.execute(select(Batch.state, count).group_by(Batch.state)).all()),
             "import_runs": _count(session, select(count).select_from(ImportRun)),
+            **_tasks(session),
             "last_import": None
             if last is None
             else {"run_id": last.id, "source": last.source_name, "status": last.status, "started_at": last.started_at.isoformat(), "read": last.read},

@@ -45,7 +45,11 @@ def check_command() -> None:
 @app.command("verify")
 def verify_command(json: bool = JSON_OPTION) -> None:
     """Check every open notice's address that is not checked yet (or changed since); idempotent."""
-    _, url = database()
+    settings, url = database()
+    if settings.broker_url:
+        from notifier.cli.runs import enqueue_step
+
+        return enqueue_step(settings, url, "verify", json)
     with count_progress("verifying addresses", count_stale(url)) as on_progress:
         checked = verify_notices(url, ZipDatabaseVerifier(), on_progress=on_progress)
     totals = status_counts(url)

@@ -54,6 +54,12 @@ def create_command(
 def _transition(batch_id: int, command: str, by: str | None, json: bool, **kwargs) -> None:
     settings, url = database()
     actor = by or getpass.getuser()
+    if command == "print" and settings.broker_url:
+        from notifier.cli.runs import enqueue
+        from notifier.pipeline import start_print
+
+        run_id, task_ids = start_print(url, settings, batch_id, actor)
+        return enqueue(settings, url, run_id, task_ids, json, {"batch_id": batch_id})
     with session_for(url) as session:
         batch = get_batch(session, batch_id)
         if command == "freeze":

@@ -23,6 +23,10 @@ templates_app = typer.Typer(no_args_is_help=True, help="Check the staff-editable
 def render_command(jobs: int = typer.Option(1, "--jobs", min=1, help="Render in N processes."), json: bool = JSON_OPTION) -> None:
     """Render a letter for every notice with a verified or corrected address (idempotent)."""
     settings, url = database()
+    if settings.broker_url:
+        from notifier.cli.runs import enqueue_step
+
+        return enqueue_step(settings, url, "render", json)
     renderer = Renderer.from_settings(settings)
     with count_progress("rendering letters", count_mailable(url)) as on_progress:
         counts = render_letters(url, renderer, jobs=jobs, on_progress=on_progress)

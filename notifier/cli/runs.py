@@ -33,6 +33,24 @@ def dispatch(settings: Settings, url: str, task_ids: list[int], jobs: int, view:
     run_locally(url, settings, task_ids, jobs=jobs, on_done=(lambda _: view.refresh()) if view else None)
 
 
+def enqueue(settings: Settings, url: str, run_id: int, task_ids: list[int], json: bool, extra: dict | None = None) -> None:
+    """A one-step command on a broker: send its tasks and say how to watch them."""
+    from notifier.workers import send_tasks
+
+    send_tasks(url, task_ids)
+    if json:
+        emit_json({"run_id": run_id, "queued": len(task_ids), **(extra or {})})
+        return
+    typer.echo(f"run {run_id}: sent {len(task_ids)} tasks to the workers; watch with `notifier status`")
+
+
+def enqueue_step(settings: Settings, url: str, kind: str, json: bool) -> None:
+    from notifier.pipeline import start_step
+
+    run_id, task_ids = start_step(url, kind)
+    enqueue(settings, url, run_id, task_ids, json)
+
+
 class RunView:
     """One progress bar per step of a run on a terminal; a line per change otherwise."""
 
@@ -78,11 +96,17 @@ def _follow(view: RunView, settings: Settings) -> dict:
     """Watches until the run is done, or until only failed (parked) tasks keep it from finishing."""
     from notifier.pipeline import run_summary
 
+    still_since, hinted = time.monotonic(), False
     while True:
         view.refresh(force=True)
         summary = run_summary(view.url, view.run_id)
-        if summary["done"] or not _moving(summary):
+        if summary["done"] or (not _moving(summary) and any(c["failed"] for c in summary["steps"].values())):
             return summary
+        if _moving(summary):
+            still_since = time.monotonic()
+        elif not hinted and time.monotonic() - still_since > 30:
+            typer.echo("nothing has moved for 30 s: are workers running? `notifier resume` sends lost tasks again", err=True)
+            hinted = True
         time.sleep(1.0)
 
 

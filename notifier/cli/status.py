@@ -27,6 +27,16 @@ def status_command(json: bool = JSON_OPTION) -> None:
     typer.echo(f"letters          {letters}")
     batches = ", ".join(f"{k} {v}" for k, v in sorted(counts["batches"].items())) or "none yet"
     typer.echo(f"batches          {batches}")
+    if counts["steps"]:
+        per_step = "; ".join(f"{step} {c['done']} done, {c['queued']} queued, {c['in_progress']} in progress, {c['failed']} failed" for step, c in counts["steps"].items())
+        typer.echo(f"tasks            {per_step}")
+    for run in counts["runs_in_progress"]:
+        typer.echo(f"run {run['run_id']:<12} {run['kind']}, at stage {run['stage']}")
+    for task in counts["failed_tasks"]:
+        first_line = task["error"].splitlines()[0] if task["error"] else ""
+        typer.echo(f"failed task {task['task_id']}: {task['step']} {task['first_id']}-{task['last_id']} after {task['attempts']} attempts: {first_line}")
+    if counts["failed"]:
+        typer.echo("fix the cause, then `notifier resume --retry-failed`")
     last = counts["last_import"]
     if last:
         typer.echo(f"last import      run {last['run_id']}, {last['source']}, {last['status']}, {last['read']} rows read")
