@@ -1,0 +1,178 @@
+"""`notifier run`, `resume` and tasks in the embedded default (no broker), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from notifier import db, pipeline
+from notifier.addresses.check import ZipDatabaseVerifier
+from notifier.addresses.store import verify_notices
+from notifier.intake.importer import import_file
+from notifier.intake.mapping import Mapping
+from notifier.letters.store import Renderer, render_letters
+from notifier.models import ImportRun, Letter, Run, RunStage, StagedRecord, Task, TaskState, utcnow
+from notifier.settings import Settings
+from notifier.tasks import claim, sweep
+from tests.helpers import dump_state
+from tests.runs.conftest import letter_fingerprint, letter_problems
+
+
+def run_json(cli, *args: str, ok: bool = True) -> dict:
+    result = cli("run", *args, "--json", ok=ok)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_run_carries_a_file_through_import_verify_and_render_like_the_one_shot_commands(cli, db_url, export_csv, tmp_path, monkeypatch):
+    monkeypatch.setenv("NOTIFIER_OUTPUT_DIR", str(tmp_path / "out"))
+    monkeypatch.setenv("NOTIFIER_IMPORT_CHUNK_ROWS", "150")  # several import tasks
+    result = run_json(cli, export_csv)
+    assert result["done"] is True and result["stage"] == RunStage.DONE
+    assert (result["queued"], result["in_progress"], result["failed"]) == (0, 0, 0)
+    assert result["steps"]["import"]["done"] == 4
+    assert result["import"]["read"] == 600 and result["import"]["imported"] + result["import"]["quarantined"] == 600
+    assert letter_problems(db_url) == []
+    with db.session_for(db_url) as session:
+        assert session.scalar(select(sa.func.count()).select_from(StagedRecord)) == 0  # the staged copy is gone
+        assert session.get(ImportRun, result["import_run_id"]).status == "completed"
+
+    # The same file through the one-shot commands, into a second database, decides the same.
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    db.ensure_schema(other)
+    import_file(other, export_csv)
+    verify_notices(other, ZipDatabaseVerifier())
+    render_letters(other, Renderer.from_settings(Settings(output_dir=tmp_path / "other")))
+    assert dump_state(other) == dump_state(db_url)
+    assert sorted((n, s) for _, n, _, s, _, _ in _letters_by_person(other)) == sorted((n, s) for _, n, _, s, _, _ in _letters_by_person(db_url))
+
+
+def _letters_by_person(url):
+    from notifier.models import Notice
+
+    with db.engine_for(url).connect() as connection:
+        return connection.execute(sa.select(Letter.id, Notice.person_id, Letter.attempt, Letter.state, Letter.content_hash, Letter.pages).join(Notice, Notice.id == Letter.notice_id)).all()
+
+
+def test_running_the_same_file_again_adds_nothing(cli, db_url, export_csv, tmp_path, monkeypatch):
+    monkeypatch.setenv("NOTIFIER_OUTPUT_DIR", str(tmp_path / "out"))
+    run_json(cli, export_csv)
+    before = (dump_state(db_url), letter_fingerprint(db_url))
+    again = run_json(cli, export_csv)
+    assert again["done"] and again["import"]["imported"] == 0 and again["import"]["duplicates"] > 0
+    assert (dump_state(db_url), letter_fingerprint(db_url)) == before
+
+
+def test_two_local_jobs_render_each_letter_once(cli, db_url, export_csv, tmp_path, monkeypatch):
+    monkeypatch.setenv("NOTIFIER_OUTPUT_DIR", str(tmp_path / "out"))
+    result = run_json(cli, export_csv, "--jobs", "2")
+    assert result["done"]
+    assert letter_problems(db_url) == []
+
+
+def test_every_task_executed_twice_changes_nothing(cli, db_url, export_csv, tmp_path, monkeypatch):
+    monkeypatch.setenv("NOTIFIER_OUTPUT_DIR", str(tmp_path / "out"))
+    run_json(cli, export_csv)
+    before = (dump_state(db_url), letter_fingerprint(db_url))
+    with db.session_for(db_url) as session:
+        tasks = [t.id for t in session.exec(select(Task)).all()]
+    settings = Settings(database_url=db_url, output_dir=tmp_path / "out")
+    for task_id in tasks:
+        assert pipeline.execute(db_url, settings, task_id, "another-worker") == []  # done: a duplicate message is a no-op
+    assert (dump_state(db_url), letter_fingerprint(db_url)) == before
+
+
+def test_a_live_claim_keeps_others_out_and_an_expired_one_is_taken_again(db_url):
+    with db.session_for(db_url) as session:
+        run = Run(kind="render", stage="render", started_at=utcnow())
+        session.add(run)
+        session.flush()
+        task = Task(run_id=run.id, step="render", first_id=1, last_id=9, created_at=utcnow(), updated_at=utcnow())
+        session.add(task)
+        session.commit()
+    assert claim(db_url, task.id, "worker-a", 60).claimed_by == "worker-a"
+    assert claim(db_url, task.id, "worker-b", 60) is None  # two workers never hold the same task
+    assert sweep(db_url)["expired"] == []  # resume leaves a live claim alone
+    swept = sweep(db_url, now=utcnow() + timedelta(seconds=61))  # the worker died: its lease runs out
+    assert swept["expired"] == [task.id] and task.id in swept["queued"]
+    taken = claim(db_url, task.id, "worker-b", 60)
+    assert taken.claimed_by == "worker-b" and taken.attempts == 2
+
+
+def test_a_failing_task_is_parked_with_its_error_and_can_be_retried(cli, db_url, export_csv, tmp_path, monkeypatch):
+    monkeypatch.setenv("NOTIFIER_OUTPUT_DIR", str(tmp_path / "out"))
+    real = pipeline.STEP_FUNCTIONS[RunStage.RENDER]
+
+    def broken(url, settings, task, worker):
+        raise RuntimeError("printer font cache unreadable")
+
+    monkeypatch.setitem(pipeline.STEP_FUNCTIONS, RunStage.RENDER, broken)
+    result = cli("run", export_csv, "--json", ok=False)
+    assert result.exit_code == 1
+    assert "failed tasks" in result.stderr and "notifier resume --retry-failed" in result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["failed"] == summary["steps"]["render"]["failed"] > 0 and not summary["done"]
+    status = json.loads(cli("status", "--json").stdout)
+    assert status["failed"] == summary["failed"] and status["steps"]["render"]["failed"] == summary["failed"]
+    parked = status["failed_tasks"][0]
+    assert parked["attempts"] == 3 and "printer font cache unreadable" in parked["error"]  # no endless retries
+    assert status["runs_in_progress"][0]["stage"] == RunStage.RENDER
+
+    monkeypatch.setitem(pipeline.STEP_FUNCTIONS, RunStage.RENDER, real)
+    resumed = json.loads(cli("resume", "--retry-failed", "--json").stdout)
+    assert resumed["retried"] == summary["failed"]
+    status = json.loads(cli("status", "--json").stdout)
+    assert (status["queued"], status["in_progress"], status["failed"], status["runs_in_progress"]) == (0, 0, 0, [])
+    assert letter_problems(db_url) == []
+
+
+def test_resume_finishes_a_run_whose_worker_died_mid_task(cli, db_url, export_csv, tmp_path, monkeypatch):
+    """A worker that took a render task and died: its claim expires, resume does the task again."""
+    monkeypatch.setenv("NOTIFIER_OUTPUT_DIR", str(tmp_path / "out"))
+    url = db_url
+    run_id, task_ids = pipeline.stage_file(url, export_csv, fmt=None, mapping=Mapping(), encoding=None, chunk_rows=2000)
+    settings = Settings(database_url=url, output_dir=tmp_path / "out")
+    pending = list(task_ids)
+    while pending:  # import and verify as a worker would; stop once render is planned
+        pending += pipeline.execute(url, settings, pending.pop(0), "worker-a")
+        with db.session_for(url) as session:
+            if session.get(Run, run_id).stage == RunStage.RENDER:
+                break
+    with db.session_for(url) as session:
+        render = session.exec(select(Task).where(Task.run_id == run_id, Task.step == RunStage.RENDER).order_by(Task.id)).all()
+    dead = claim(url, render[0].id, "worker-that-dies", 300)  # claimed, then the process was killed
+    assert dead is not None
+    with db.session_for(url) as session:  # its lease has run out by the time staff resume
+        session.execute(sa.update(Task).where(Task.id == dead.id).values(lease_until=utcnow() - timedelta(seconds=1)))
+        session.commit()
+    resumed = json.loads(cli("resume", "--json").stdout)
+    assert resumed["expired"] == 1 and resumed["sent"] == len(render)
+    with db.session_for(url) as session:
+        assert session.get(Run, run_id).stage == RunStage.DONE
+        assert session.scalar(select(sa.func.count()).select_from(Task).where(Task.state != TaskState.DONE)) == 0
+    assert letter_problems(url) == []
+
+
+def test_resume_moves_on_a_run_whose_last_task_finished_unnoticed(db_url, export_csv, tmp_path):
+    run_id, task_ids = pipeline.stage_file(db_url, export_csv, fmt=None, mapping=Mapping(), encoding=None, chunk_rows=2000)
+    settings = Settings(database_url=db_url, output_dir=tmp_path / "out")
+    task = claim(db_url, task_ids[0], "w", 60)
+    pipeline.STEP_FUNCTIONS[task.step](db_url, settings, task, "w")  # done, but the worker died before `advance`
+    with db.session_for(db_url) as session:
+        assert session.get(Run, run_id).stage == RunStage.IMPORT
+    assert pipeline.advance_all(db_url) == [run_id]
+    assert pipeline.advance(db_url, run_id) == []  # a second caller finds nothing to plan
+    with db.session_for(db_url) as session:
+        assert session.get(Run, run_id).stage == RunStage.VERIFY
+        assert session.scalar(select(sa.func.count()).select_from(Task).where(Task.run_id == run_id, Task.step == RunStage.VERIFY)) == 1
+
+
+def test_an_unreadable_file_starts_no_run(cli, db_url, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("decision_id,person_id\nD-1,P-1\n", encoding="utf-8")
+    result = cli("run", bad, ok=False)
+    assert result.exit_code == 1 and "bad.csv" in result.stderr
+    with db.session_for(db_url) as session:
+        assert session.scalar(select(sa.func.count()).select_from(Run)) == 0
