@@ -26,13 +26,11 @@ from notifier.intake.mapping import Mapping
 from notifier.intake.readers import Record, open_source
 from notifier.intake.rules import Problem
 from notifier.models import Batch, ImportRun, Run, RunKind, RunStage, StagedRecord, Task, TaskState, utcnow
-from notifier.settings import Settings
+from notifier.settings import Settings, get_settings
 from notifier.tasks import add_tasks, chunk_ranges, claim, mark_done, mark_failed, start_run, step_counts
 
 log = logging.getLogger(__name__)
 
-VERIFY_CHUNK = 1000  # notices per verify task: about 0.15 s of work
-RENDER_CHUNK = 250  # notices per render task: about half a second of drawing
 STAGING = "staging"  # a run whose file is still being read; not yet visible to workers
 STAGES = {  # each kind of run goes through its stages in this order
     RunKind.PIPELINE: (RunStage.IMPORT, RunStage.VERIFY, RunStage.RENDER, RunStage.DONE),
@@ -263,14 +261,15 @@ def _plan(session: Session, run: Run, finished: str, following: str) -> list[int
     from notifier.addresses.store import stale_notice_ids
     from notifier.letters.store import mailable_notice_ids
 
+    settings = get_settings()
     if finished == RunStage.IMPORT:
         complete_run(session, run.import_run_id)
         session.execute(sa.delete(StagedRecord).where(StagedRecord.run_id == run.id))
     if following == RunStage.VERIFY:
         session.flush()
-        return add_tasks(session, run.id, following, chunk_ranges(stale_notice_ids(session), VERIFY_CHUNK))
+        return add_tasks(session, run.id, following, chunk_ranges(stale_notice_ids(session), settings.verify_task_notices))
     if following == RunStage.RENDER:
-        return add_tasks(session, run.id, following, chunk_ranges(mailable_notice_ids(session), RENDER_CHUNK))
+        return add_tasks(session, run.id, following, chunk_ranges(mailable_notice_ids(session), settings.render_task_notices))
     if following == RunStage.FINISH:
         return add_tasks(session, run.id, following, [(0, 0)])
     return []

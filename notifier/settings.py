@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     queue_name: str = "notifier"  # one queue per installation; tests use their own
     task_lease_seconds: int = 300  # a claimed task whose worker went silent this long is taken again
     task_max_attempts: int = 3  # then the task is parked as failed until staff retry it
+    verify_task_notices: int = 1000  # notices per verify task (about 0.15 s of work)
+    render_task_notices: int = 250  # notices per render task (about half a second of drawing)
 
     def office(self) -> OfficeProfile:
         path = self.config_dir / "office.toml"
