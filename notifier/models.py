@@ -350,7 +350,7 @@ class RunKind(StrEnum):
     PIPELINE = "pipeline"  # `notifier run FILE`: import -> verify -> render
     VERIFY = "verify"  # `notifier addresses verify` on a broker
     RENDER = "render"  # `notifier letters render` on a broker
-    PRINT = "print"  # `notifier batches print` on a broker: one task per print file, then the manifest
+    PRINT = "print"  # `notifier batches print`: one task per print file, then the manifest and cover
 
 
 class RunStage(StrEnum):
@@ -372,6 +372,7 @@ class Run(SQLModel, table=True):
     stage: str = Field(max_length=16)
     import_run_id: int | None = Field(default=None, foreign_key="import_run.id")
     batch_id: int | None = Field(default=None, foreign_key="batch.id")
+    requested_by: str = Field(default="", max_length=255)  # staff login, for the audit trail
     started_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
     finished_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
 

@@ -102,7 +102,7 @@ def start_print(url: str, settings: Settings, batch_id: int, actor: str) -> tupl
         batch = get_batch(session, batch_id)
         check_printable(session, batch)
         files = file_count(session, batch, BatchConfig.load(settings).letters_per_file)
-        run = start_run(session, RunKind.PRINT, RunStage.PRINT, batch_id=batch_id)
+        run = start_run(session, RunKind.PRINT, RunStage.PRINT, batch_id=batch_id, requested_by=actor)
         ids = add_tasks(session, run.id, RunStage.PRINT, [(n, n) for n in range(1, files + 1)])
         session.commit()
     return run.id, ids
@@ -208,7 +208,7 @@ def _finish_print(url: str, settings: Settings, task: Task, worker: str) -> dict
         files = [t.result for t in session.exec(select(Task).where(Task.run_id == task.run_id, Task.step == RunStage.PRINT).order_by(Task.first_id))]
         batch = _batch_of(session, task.run_id)
         files += write_manifest_and_cover(session, batch, Renderer.from_settings(settings), files)
-        complete_print(session, session.merge(batch), files, f"run {task.run_id}")
+        complete_print(session, session.merge(batch), files, session.get(Run, task.run_id).requested_by)
         mark_done(session, task, worker, {"files": len(files)})
         session.commit()
     return None

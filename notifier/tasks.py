@@ -27,7 +27,7 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def start_run(session: Session, kind: str, stage: str, **links: int | None) -> Run:
+def start_run(session: Session, kind: str, stage: str, **links: int | str | None) -> Run:
     run = Run(kind=kind, stage=stage, started_at=utcnow(), **links)
     session.add(run)
     session.flush()

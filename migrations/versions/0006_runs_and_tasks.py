@@ -23,6 +23,7 @@ def upgrade() -> None:
     sa.Column('stage', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('import_run_id', sa.Integer(), nullable=True),
     sa.Column('batch_id', sa.Integer(), nullable=True),
+    sa.Column('requested_by', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False, server_default=''),
     sa.Column('started_at', notifier.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('finished_at', notifier.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['batch_id'], ['batch.id'], ),

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 import typer
 
-from notifier.batches.store import batch_summary, create_batch, freeze_batch, get_batch, mark_mailed, print_batch, simple_transition
+from notifier.batches.store import batch_summary, create_batch, freeze_batch, get_batch, mark_mailed, simple_transition
 from notifier.cli.common import JSON_OPTION, database, emit_json, parse_date
 from notifier.db import session_for
 from notifier.errors import NotifierError
@@ -54,18 +54,10 @@ def create_command(
 def _transition(batch_id: int, command: str, by: str | None, json: bool, **kwargs) -> None:
     settings, url = database()
     actor = by or getpass.getuser()
-    if command == "print" and settings.broker_url:
-        from notifier.cli.runs import enqueue
-        from notifier.pipeline import start_print
-
-        run_id, task_ids = start_print(url, settings, batch_id, actor)
-        return enqueue(settings, url, run_id, task_ids, json, {"batch_id": batch_id})
     with session_for(url) as session:
         batch = get_batch(session, batch_id)
         if command == "freeze":
             freeze_batch(session, settings, batch, actor)
-        elif command == "print":
-            print_batch(session, settings, batch, actor)
         elif command == "mark-mailed":
             mark_mailed(session, batch, actor, **kwargs)
         else:
@@ -81,9 +73,28 @@ def freeze_command(batch: int = typer.Argument(..., metavar="BATCH"), by: str = 
 
 
 @app.command("print")
-def print_command(batch: int = typer.Argument(..., metavar="BATCH"), by: str = BY, json: bool = JSON_OPTION) -> None:
-    """Write presorted print files, the manifest CSV and the cover sheet (again identically on a printed batch)."""
-    _transition(batch, "print", by, json)
+def print_command(
+    batch: int = typer.Argument(..., metavar="BATCH"),
+    jobs: int = typer.Option(1, "--jobs", min=1, help="Write print files in N local processes (embedded default only)."),
+    by: str = BY,
+    json: bool = JSON_OPTION,
+) -> None:
+    """Write presorted print files, the manifest CSV and the cover sheet (again identically on a printed batch).
+
+    With a broker the files are written by the workers: this enqueues and returns.
+    """
+    from notifier.cli.runs import dispatch, enqueue
+    from notifier.pipeline import run_summary, start_print
+
+    settings, url = database()
+    run_id, task_ids = start_print(url, settings, batch, by or getpass.getuser())
+    if settings.broker_url:
+        return enqueue(settings, url, run_id, task_ids, json, {"batch_id": batch})
+    dispatch(settings, url, task_ids, jobs)
+    if not run_summary(url, run_id)["done"]:
+        raise NotifierError(f"printing batch {batch} did not finish (run {run_id})", todo="see `notifier status` for the failed tasks' errors, then `notifier resume --retry-failed`")
+    with session_for(url) as session:
+        _show(batch_summary(session, get_batch(session, batch)), json)
 
 
 def _cents(text: str | None, option: str) -> int | None:
