@@ -221,3 +221,43 @@ def test_the_broker_connection_dropped_and_its_messages_lost_mid_run(services_an
     s.wait_for("the run to finish after resume", lambda: s.run_done(run_id))
     assert letter_problems(s.url) == []
     proxy.cut()
+
+
+def test_decisions_sent_as_messages_are_imported_once(services_and_workers):
+    """The sending side's view: decision objects published to the queue, each one twice."""
+    from tests.helpers import row
+
+    s = services_and_workers
+    s.start_workers()
+    decisions = [row(decision_id=f"D-{n}", person_id=f"P-{n % 3}", case_number=f"2009-CR-{n:07d}") for n in range(6)]
+    decisions.append({"decision_id": "D-bad", "person_id": "P-9"})  # missing fields: quarantined, not lost
+    s.wait_for("the workers to declare the queue", lambda: "is ready for action" in s.log())
+    for decision in decisions * 2:
+        publish(s, decision)
+    from notifier.models import Decision, ImportRun, QuarantinedRow
+
+    s.wait_for("every message to be consumed", lambda: (s.scalar(sa.select(sa.func.sum(ImportRun.read))) or 0) == 14)
+    assert s.scalar(sa.select(sa.func.count()).select_from(Decision)) == 6
+    assert s.scalar(sa.select(sa.func.sum(ImportRun.duplicates))) == 6
+    assert s.scalar(sa.select(sa.func.count()).select_from(QuarantinedRow)) == 1
+    assert s.scalar(sa.select(ImportRun.source_name)).startswith("queue ")
+
+
+def publish(s: Services, decision: dict) -> None:
+    """As a sender outside Python would: the JSON body of README 'Receiving decisions as messages'."""
+    body = {"queue_name": s.queue, "actor_name": "receive_decision", "args": [decision], "kwargs": {}, "options": {},
+            "message_id": str(uuid.uuid4()), "message_timestamp": int(time.time() * 1000)}
+    if s.kind == "amqp":
+        import pika
+
+        connection = pika.BlockingConnection(pika.URLParameters(s.broker_url))
+        connection.channel().basic_publish("", s.queue, json.dumps(body).encode(), pika.BasicProperties(delivery_mode=2))
+        connection.close()
+        return
+    import dramatiq
+    from dramatiq.brokers.redis import RedisBroker
+
+    broker = RedisBroker(url=s.broker_url)
+    broker.declare_queue(s.queue)
+    broker.enqueue(dramatiq.Message(**body))
+    broker.close()
