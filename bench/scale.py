@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -50,12 +51,30 @@ def timed_pipeline(env: dict, export: Path, jobs: list[str]) -> dict:
     phases["create+freeze"] = time.perf_counter() - mark
     mark = time.perf_counter()
     shown = notifier(env, "batches", "print", str(batch), *jobs)
-    if env.get("NOTIFIER_BROKER_URL"):
-        while (shown := notifier(env, "batches", "show", str(batch)))["state"] != "printed":
-            time.sleep(0.5)
+    if env.get("NOTIFIER_BROKER_URL"):  # watch the database from here: a CLI process per look would take a core
+        engine = sa.create_engine(env["NOTIFIER_DATABASE_URL"])
+        with engine.connect() as connection:
+            while connection.execute(sa.text("SELECT state FROM batch WHERE id = :id"), {"id": batch}).scalar() != "printed":
+                connection.rollback()
+                time.sleep(0.25)
+        engine.dispose()
+        shown = notifier(env, "batches", "show", str(batch))
     phases["print"] = time.perf_counter() - mark
     phases["total"] = time.perf_counter() - started
-    return {"seconds": phases, "letters": shown["letters"], "import": result["import"]}
+    return {"seconds": phases, "letters": shown["letters"], "import": result["import"], "steps": step_spans(env["NOTIFIER_DATABASE_URL"])}
+
+
+def step_spans(url: str) -> dict[str, float]:
+    """Seconds from each step's first task planned to its last task done, from the task table."""
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT step, MIN(created_at), MAX(updated_at) FROM task GROUP BY step")).all()
+    engine.dispose()
+    spans = {}
+    for step, first, last in rows:
+        first, last = (datetime.fromisoformat(v) if isinstance(v, str) else v for v in (first, last))
+        spans[step] = (last - first).total_seconds()
+    return spans
 
 
 def with_workers(base_env: dict, postgres: str, broker: str, processes: int, export: Path) -> dict:
@@ -143,7 +162,8 @@ def _show(name: str, result: dict) -> None:
     s = result["seconds"]
     print(
         f"{name:<20} {result['letters']:>7} letters in {s['total']:7.1f} s = {result['letters'] / s['total']:7.1f} letters/s"
-        f"   (run {s['run']:.1f} s, create+freeze {s['create+freeze']:.1f} s, print {s['print']:.1f} s; {result['import']['read']} rows read)",
+        f"   (run {s['run']:.1f} s, create+freeze {s['create+freeze']:.1f} s, print {s['print']:.1f} s; {result['import']['read']} rows read)\n"
+        f"{'':<20} steps: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in result["steps"].items()),
         flush=True,
     )
 

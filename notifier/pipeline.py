@@ -165,7 +165,9 @@ def _import(url: str, settings: Settings, task: Task, worker: str) -> None:
                 ).all()
                 records = [Record(s.line, s.raw, s.row, [Problem(**p) for p in s.problems]) for s in staged]
                 counts = store_chunk(session, run.import_run_id, source_name, records, date.today())
-                mark_done(session, task, worker, counts.__dict__)
+                if not mark_done(session, task, worker, counts.__dict__):
+                    session.rollback()  # our lease ran out and another worker took the chunk: its run counts
+                    return None
                 session.commit()
                 return None
         except (sa.exc.IntegrityError, sa.exc.OperationalError) as exc:
