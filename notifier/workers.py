@@ -124,7 +124,7 @@ def run_locally(url: str, settings: Settings, task_ids: list[int], *, jobs: int 
             while pending:
                 task_id = pending.pop(0)
                 if jobs > 1 and _step_of(url, task_id) != RunStage.IMPORT:
-                    running[pool.submit(_execute_in_child, url, task_id)] = task_id
+                    running[pool.submit(_execute_in_child, url, settings, task_id)] = task_id
                     continue
                 pending.extend(_execute_here(url, settings, task_id, on_done))
             if running:
@@ -149,8 +149,8 @@ def _execute_here(url: str, settings: Settings, task_id: int, on_done: Callable[
     return new
 
 
-def _execute_in_child(url: str, task_id: int) -> list[int]:
-    return execute(url, get_settings(), task_id, worker_name())
+def _execute_in_child(url: str, settings: Settings, task_id: int) -> list[int]:
+    return execute(url, settings, task_id, worker_name())  # named here: the child's own pid
 
 
 def _step_of(url: str, task_id: int) -> str:

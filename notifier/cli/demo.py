@@ -161,8 +161,10 @@ def demo_command(
     typer.echo(f"   returns report: {total['returned']} of {total['mailed']} returned ({total['returned_share']:.1%}), {total['remailed']} re-mailed, "
                f"${total['returned_postage_cents'] / 100:,.2f} postage on returned letters; `notifier returns report` for more")
 
+    _one_command_run(workdir, seed)
+
     counts = status(url)
-    typer.echo("9. status")
+    typer.echo("10. status")
     typer.echo(
         f"   {counts['decisions']} decisions, {counts['people']} people, {counts['notices']} notices "
         f"({counts['notices_without_address']} wait for an address), "
@@ -172,6 +174,29 @@ def demo_command(
     typer.echo(f"   letters: {', '.join(f'{k} {v}' for k, v in sorted(counts['letters'].items()))}")
     typer.echo(f"\ndemo database: {workdir / 'notifier.db'}")
     typer.echo(f"look around:   NOTIFIER_DATABASE_URL=sqlite:///{workdir / 'notifier.db'} .venv/bin/notifier status")
+
+
+def _one_command_run(workdir: Path, seed: int) -> None:
+    """Another county's file through `notifier run`: the same steps as tasks, as workers would do them."""
+    from notifier.intake.mapping import Mapping
+    from notifier.pipeline import run_summary, stage_file
+    from notifier.workers import run_locally
+
+    typer.echo("9. one command `notifier run FILE`: import, verify and render as tasks (2 local processes here, dramatiq workers at scale)")
+    county = workdir / "county-b"
+    county.mkdir()
+    url = f"sqlite:///{county / 'notifier.db'}"
+    db.ensure_schema(url)
+    export = county / "decisions.jsonl"
+    write_export(export, 1000, seed + 1)
+    started = time.perf_counter()
+    run_id, task_ids = stage_file(url, export, fmt=None, mapping=Mapping(), encoding=None, chunk_rows=250)
+    run_locally(url, Settings(database_url=url, output_dir=county / "output"), task_ids, jobs=2)
+    summary = run_summary(url, run_id)
+    steps = ", ".join(f"{step} {c['done']} tasks" for step, c in summary["steps"].items())
+    letters = status(url)["letters"]
+    typer.echo(f"   run {run_id}: {'done' if summary['done'] else summary['stage']}; {steps}; letters: "
+               f"{', '.join(f'{k} {v}' for k, v in sorted(letters.items()))} ({time.perf_counter() - started:.1f} s) -> {county}")
 
 
 def _first_person_speaking(url: str, language: str) -> str | None:

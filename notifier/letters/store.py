@@ -197,7 +197,7 @@ def render_letters(
         return counts
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no database connection is shared
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(_render_range_in_process, url, renderer.today, low, high, chunk) for low, high in ranges]
+        futures = [pool.submit(_render_range_in_process, url, renderer.settings, renderer.today, low, high, chunk) for low, high in ranges]
         for future in as_completed(futures):
             part, examined = future.result()
             _add(counts, part)
@@ -211,11 +211,9 @@ def _add(total: dict[str, int], part: dict[str, int]) -> None:
         total[state] = total.get(state, 0) + n
 
 
-def _render_range_in_process(url: str, today: date, low: int, high: int, chunk: int) -> tuple[dict[str, int], int]:
-    from notifier.settings import get_settings
-
+def _render_range_in_process(url: str, settings: Settings, today: date, low: int, high: int, chunk: int) -> tuple[dict[str, int], int]:
     examined = [0]
-    counts = render_range(url, Renderer.from_settings(get_settings(), today), low, high, chunk, lambda n: examined.__setitem__(0, examined[0] + n))
+    counts = render_range(url, Renderer.from_settings(settings, today), low, high, chunk, lambda n: examined.__setitem__(0, examined[0] + n))
     return counts, examined[0]
 
 
