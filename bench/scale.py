@@ -31,6 +31,9 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
 
+from tests.runs.brokers import drop_queue  # noqa: E402  (after the path is set)
+
+
 def notifier(env: dict, *args: str) -> dict:
     done = subprocess.run([str(BIN / "notifier"), *args, "--json"], env=env, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
@@ -100,25 +103,7 @@ def with_workers(base_env: dict, postgres: str, broker: str, processes: int, exp
         workers.wait()
         with admin.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        _drop_queue(broker, schema)
-
-
-def _drop_queue(broker: str, queue: str) -> None:
-    names = [queue, f"{queue}.DQ", f"{queue}.XQ"]
-    if broker.startswith("redis"):
-        import redis
-
-        client = redis.Redis.from_url(broker)
-        keys = [key for name in names for key in client.keys(f"dramatiq:{name}*")]
-        if keys:
-            client.delete(*keys)
-    else:
-        import pika
-
-        connection = pika.BlockingConnection(pika.URLParameters(broker))
-        for name in names:
-            connection.channel().queue_delete(name)
-        connection.close()
+        drop_queue(broker, schema)
 
 
 def embedded(base_env: dict, workdir: Path, export: Path, jobs: int) -> dict:

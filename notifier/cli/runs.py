@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -92,7 +93,7 @@ class RunView:
         return summary
 
 
-def _follow(view: RunView, settings: Settings) -> dict:
+def _follow(view: RunView) -> dict:
     """Watches until the run is done, or until only failed (parked) tasks keep it from finishing."""
     from notifier.pipeline import run_summary
 
@@ -158,7 +159,7 @@ def run_command(
         run_id, task_ids = stage_file(url, path, fmt=format, mapping=chosen, encoding=encoding, chunk_rows=settings.import_chunk_rows, on_bytes=on_bytes)
     with RunView(url, run_id, quiet=json) as view:
         dispatch(settings, url, task_ids, jobs, view)
-        summary = _follow(view, settings) if follow and settings.broker_url else run_summary(url, run_id)
+        summary = _follow(view) if follow and settings.broker_url else run_summary(url, run_id)
     _report(url, summary, json)
 
 
@@ -197,8 +198,6 @@ def consume_command(
     source = message_source("stdin", load_mapping(settings.config_dir, mapping))
     run_id = start_run(url, "stdin", "jsonl", source.mapping.name)
     total = Counts()
-    from datetime import date
-
     for records in records_of(source, lines_in_batches(sys.stdin, settings.import_chunk_rows, wait)):
         with session_for(url) as session:
             total.add(store_chunk(session, run_id, "stdin", records, date.today()))

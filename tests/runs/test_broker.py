@@ -26,7 +26,7 @@ from notifier.letters.geometry import load_geometry
 from notifier.models import AuditEvent, Batch, Letter, Run, RunStage, Task, TaskState
 from tests.conftest import postgres_schema, service_url
 from tests.runs.conftest import letter_problems
-from tests.runs.proxy import Proxy
+from tests.runs.brokers import Proxy, drop_queue
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -108,27 +108,6 @@ class Services:
 def services_and_workers(services):
     yield services
     services.kill_workers(signal.SIGTERM)
-
-
-def drop_queue(broker_url: str, queue: str) -> None:
-    """Removes the test's queue (and dramatiq's delay and dead-letter queues) from the broker."""
-    names = [queue, f"{queue}.DQ", f"{queue}.XQ"]
-    if broker_url.startswith("redis"):
-        import redis
-
-        client = redis.Redis.from_url(broker_url)
-        keys = [key for name in names for key in client.keys(f"dramatiq:{name}*")]
-        if keys:
-            client.delete(*keys)
-        client.close()
-    else:
-        import pika
-
-        connection = pika.BlockingConnection(pika.URLParameters(broker_url))
-        channel = connection.channel()
-        for name in names:
-            channel.queue_delete(name)
-        connection.close()
 
 
 def print_and_check(services: Services, module: str | None = None) -> None:

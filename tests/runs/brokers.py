@@ -1,4 +1,4 @@
-"""A TCP forwarder whose connections a test can drop, to cut workers off from the broker."""
+"""Broker helpers for tests and bench/scale.py: a TCP forwarder whose connections can be dropped, and queue removal."""
 
 from __future__ import annotations
 
@@ -77,3 +77,24 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def drop_queue(broker_url: str, queue: str) -> None:
+    """Removes a queue (and dramatiq's delay and dead-letter queues) from the broker, messages and all."""
+    names = [queue, f"{queue}.DQ", f"{queue}.XQ"]
+    if broker_url.startswith("redis"):
+        import redis
+
+        client = redis.Redis.from_url(broker_url)
+        keys = [key for name in names for key in client.keys(f"dramatiq:{name}*")]
+        if keys:
+            client.delete(*keys)
+        client.close()
+    else:
+        import pika
+
+        connection = pika.BlockingConnection(pika.URLParameters(broker_url))
+        channel = connection.channel()
+        for name in names:
+            channel.queue_delete(name)
+        connection.close()
