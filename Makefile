@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lock clean
+.PHONY: demo test bench bench-scale lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit("notifier needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -26,6 +26,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/addresses.py
 	$(BIN)/python bench/render.py --letters 5000 --jobs 2
 	$(BIN)/python bench/batch.py --letters 5000
+
+# Needs PostgreSQL and Redis (NOTIFIER_TEST_POSTGRES_URL, NOTIFIER_TEST_REDIS_URL or the local defaults).
+bench-scale: $(STAMP)
+	$(BIN)/python bench/scale.py --letters 50000 --workers 1,2
 
 # Re-resolve every dependency to its newest release and pin the result.
 lock:
