@@ -86,7 +86,7 @@ def drop_queue(broker_url: str, queue: str) -> None:
         import redis
 
         client = redis.Redis.from_url(broker_url)
-        keys = [key for name in names for key in client.keys(f"dramatiq:{name}*")]
+        keys = [key for name in names for pattern in (f"dramatiq:{name}*", f"dramatiq:__acks__.*.{name}") for key in client.keys(pattern)]
         if keys:
             client.delete(*keys)
         client.close()
