@@ -26,7 +26,7 @@ from notifier.intake.mapping import Mapping
 from notifier.intake.readers import Record, open_source
 from notifier.intake.rules import Problem
 from notifier.models import Batch, ImportRun, Run, RunKind, RunStage, StagedRecord, Task, TaskState, utcnow
-from notifier.settings import Settings, get_settings
+from notifier.settings import Settings
 from notifier.tasks import add_tasks, chunk_ranges, claim, mark_done, mark_failed, start_run, step_counts
 
 log = logging.getLogger(__name__)
@@ -50,12 +50,12 @@ def next_stage(kind: str, stage: str) -> str | None:
 
 def stage_file(
     url: str,
+    settings: Settings,
     path: Path,
     *,
     fmt: str | None,
     mapping: Mapping,
     encoding: str | None,
-    chunk_rows: int,
     on_bytes: Callable[[int], None] | None = None,
 ) -> tuple[int, list[int]]:
     """Reads the file once into staged records and plans one import task per chunk; returns (run id, task ids).
@@ -76,13 +76,14 @@ def stage_file(
             _write_staged(url, buffer)
             buffer = []
     _write_staged(url, buffer)
+    chunk_rows = settings.import_chunk_rows
     with session_for(url) as session:
         ids = add_tasks(session, run_id, RunStage.IMPORT, [(first, min(first + chunk_rows - 1, seq)) for first in range(1, seq + 1, chunk_rows)])
         session.execute(sa.update(Run).where(Run.id == run_id).values(stage=RunStage.IMPORT))
         session.commit()
     log.info("run %s staged %s records in %s import tasks", run_id, seq, len(ids))
     if not ids:  # an empty file: nothing to import, go straight on
-        ids = advance(url, run_id)
+        ids = advance(url, settings, run_id)
     return run_id, ids
 
 
@@ -108,13 +109,13 @@ def start_print(url: str, settings: Settings, batch_id: int, actor: str) -> tupl
     return run.id, ids
 
 
-def start_step(url: str, kind: str) -> tuple[int, list[int]]:
+def start_step(url: str, settings: Settings, kind: str) -> tuple[int, list[int]]:
     """`addresses verify` or `letters render` on a broker: a run of that one step over every notice due."""
     with session_for(url) as session:
         run = start_run(session, kind, kind)
-        ids = _plan(session, run, "", kind)
+        ids = _plan(session, settings, run, "", kind)
         session.commit()
-    return run.id, ids or advance(url, run.id)
+    return run.id, ids or advance(url, settings, run.id)
 
 
 # --- doing one task -------------------------------------------------------------------------
@@ -140,12 +141,11 @@ def execute(url: str, settings: Settings, task_id: int, worker: str) -> list[int
             raise
         return []
     log.info("task %s (%s %s-%s) done in %.2f s", task_id, task.step, task.first_id, task.last_id, time.monotonic() - started)
-    if result is None:  # the step marked the task done in its own transaction
-        return advance(url, task.run_id)
-    with session_for(url) as session:
-        mark_done(session, task, worker, result)
-        session.commit()
-    return advance(url, task.run_id)
+    if result is not None:  # else the step marked the task done in its own transaction
+        with session_for(url) as session:
+            mark_done(session, task, worker, result)
+            session.commit()
+    return advance(url, settings, task.run_id)
 
 
 def _import(url: str, settings: Settings, task: Task, worker: str) -> None:
@@ -165,10 +165,9 @@ def _import(url: str, settings: Settings, task: Task, worker: str) -> None:
                 ).all()
                 records = [Record(s.line, s.raw, s.row, [Problem(**p) for p in s.problems]) for s in staged]
                 counts = store_chunk(session, run.import_run_id, source_name, records, date.today())
-                if not mark_done(session, task, worker, counts.__dict__):
-                    session.rollback()  # our lease ran out and another worker took the chunk: its run counts
-                    return None
-                session.commit()
+                if mark_done(session, task, worker, counts.__dict__):
+                    session.commit()
+                # else our lease ran out and another worker took the chunk: leaving the session rolls ours back
                 return None
         except (sa.exc.IntegrityError, sa.exc.OperationalError) as exc:
             if attempt == 7:
@@ -210,7 +209,7 @@ def _finish_print(url: str, settings: Settings, task: Task, worker: str) -> dict
         files = [t.result for t in session.exec(select(Task).where(Task.run_id == task.run_id, Task.step == RunStage.PRINT).order_by(Task.first_id))]
         batch = _batch_of(session, task.run_id)
         files += write_manifest_and_cover(session, batch, Renderer.from_settings(settings), files)
-        complete_print(session, session.merge(batch), files, session.get(Run, task.run_id).requested_by)
+        complete_print(session, batch, files, session.get(Run, task.run_id).requested_by)
         mark_done(session, task, worker, {"files": len(files)})
         session.commit()
     return None
@@ -229,7 +228,7 @@ STEP_FUNCTIONS = {RunStage.IMPORT: _import, RunStage.VERIFY: _verify, RunStage.R
 # --- moving a run on ------------------------------------------------------------------------
 
 
-def advance(url: str, run_id: int) -> list[int]:
+def advance(url: str, settings: Settings, run_id: int) -> list[int]:
     """If the run's current stage has no unfinished task, moves it to the next stage and plans that.
 
     Returns the new tasks (to send or run). Safe to call from every worker after every task:
@@ -237,33 +236,29 @@ def advance(url: str, run_id: int) -> list[int]:
     """
     with session_for(url) as session:
         run = session.get(Run, run_id)
-        while next_stage(run.kind, run.stage):
-            unfinished = session.scalar(select(sa.func.count()).select_from(Task).where(Task.run_id == run_id, Task.step == run.stage, Task.state != TaskState.DONE))
+        stage = run.stage
+        while following := next_stage(run.kind, stage):
+            unfinished = session.scalar(select(sa.func.count()).select_from(Task).where(Task.run_id == run_id, Task.step == stage, Task.state != TaskState.DONE))
             if unfinished:
                 return []
-            current, following = run.stage, next_stage(run.kind, run.stage)
-            moved = session.execute(sa.update(Run).where(Run.id == run_id, Run.stage == current).values(stage=following)).rowcount
+            finished = {"finished_at": utcnow()} if following == RunStage.DONE else {}
+            moved = session.execute(sa.update(Run).where(Run.id == run_id, Run.stage == stage).values(stage=following, **finished)).rowcount
             if moved != 1:
                 session.rollback()
                 return []  # another worker moved it on
-            ids = _plan(session, run, current, following)
-            run.stage = following
-            if following == RunStage.DONE:
-                session.execute(sa.update(Run).where(Run.id == run_id).values(finished_at=utcnow()))
+            ids = _plan(session, settings, run, stage, following)
             session.commit()
-            log.info("run %s: %s done, %s has %s tasks", run_id, current, following, len(ids))
+            log.info("run %s: %s done, %s has %s tasks", run_id, stage, following, len(ids))
             if ids:
                 return ids
-            session.expire(run)
-            run = session.get(Run, run_id)
+            stage = following
         return []
 
 
-def _plan(session: Session, run: Run, finished: str, following: str) -> list[int]:
+def _plan(session: Session, settings: Settings, run: Run, finished: str, following: str) -> list[int]:
     from notifier.addresses.store import stale_notice_ids
     from notifier.letters.store import mailable_notice_ids
 
-    settings = get_settings()
     if finished == RunStage.IMPORT:
         complete_run(session, run.import_run_id)
         session.execute(sa.delete(StagedRecord).where(StagedRecord.run_id == run.id))
@@ -277,11 +272,11 @@ def _plan(session: Session, run: Run, finished: str, following: str) -> list[int
     return []
 
 
-def advance_all(url: str) -> list[int]:
+def advance_all(url: str, settings: Settings) -> list[int]:
     """Moves on every run whose stage finished while no one was there to notice (a worker died after its last task)."""
     with session_for(url) as session:
         unfinished = list(session.scalars(select(Run.id).where(Run.stage.not_in((RunStage.DONE, STAGING))).order_by(Run.id)))
-    return [run_id for run_id in unfinished if advance(url, run_id)]
+    return [run_id for run_id in unfinished if advance(url, settings, run_id)]
 
 
 # --- watching ------------------------------------------------------------------------------

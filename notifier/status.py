@@ -27,12 +27,12 @@ def _count(session, query) -> int:
 def _tasks(session) -> dict:
     """Work spread over workers: totals, per step, the runs still going, and parked failures."""
     from notifier.models import Run, RunStage
-    from notifier.tasks import failed_tasks, step_counts
+    from notifier.tasks import failed_tasks, step_counts, task_totals
 
     steps = step_counts(session)
     runs = session.exec(select(Run).where(Run.stage != RunStage.DONE).order_by(Run.id)).all()
     return {
-        **{name: sum(c[name] for c in steps.values()) for name in ("queued", "in_progress", "failed")},
+        **{name: n for name, n in task_totals(steps).items() if name != "done"},
         "steps": steps,
         "runs_in_progress": [{"run_id": r.id, "kind": r.kind, "stage": r.stage, "steps": step_counts(session, r.id)} for r in runs],
         "failed_tasks": failed_tasks(session),

@@ -126,6 +126,11 @@ def step_counts(session: Session, run_id: int | None = None) -> dict[str, dict[s
     return {step: counts[step] for step in STEPS if step in counts}
 
 
+def task_totals(steps: dict[str, dict[str, int]]) -> dict[str, int]:
+    """The per-step counts of `step_counts` summed over the steps."""
+    return {name: sum(c[name] for c in steps.values()) for name in ("queued", "in_progress", "done", "failed")}
+
+
 def failed_tasks(session: Session, limit: int = 20) -> list[dict]:
     rows = session.exec(select(Task).where(Task.state == TaskState.FAILED).order_by(Task.id).limit(limit)).all()
     return [{"task_id": t.id, "run_id": t.run_id, "step": t.step, "first_id": t.first_id, "last_id": t.last_id, "attempts": t.attempts, "error": t.error} for t in rows]

@@ -99,10 +99,7 @@ ACTORS = {RunStage.IMPORT: import_chunk, RunStage.VERIFY: verify_chunk, RunStage
 
 def send_tasks(url: str, task_ids: list[int]) -> None:
     """One message per task, to the actor of its step."""
-    if not task_ids:
-        return
-    with session_for(url) as session:
-        steps = dict(session.execute(select(Task.id, Task.step).where(Task.id.in_(task_ids))).all())
+    steps = steps_of(url, task_ids)
     for task_id in task_ids:
         ACTORS[steps[task_id]].send(task_id)
 
@@ -122,11 +119,13 @@ def run_locally(url: str, settings: Settings, task_ids: list[int], *, jobs: int 
         running: dict[Future, int] = {}
         while pending or running:
             while pending:
-                task_id = pending.pop(0)
-                if jobs > 1 and _step_of(url, task_id) != RunStage.IMPORT:
-                    running[pool.submit(_execute_in_child, url, settings, task_id)] = task_id
-                    continue
-                pending.extend(_execute_here(url, settings, task_id, on_done))
+                batch, pending = pending, []
+                steps = steps_of(url, batch)
+                for task_id in batch:
+                    if jobs > 1 and steps[task_id] != RunStage.IMPORT:
+                        running[pool.submit(_execute_in_child, url, settings, task_id)] = task_id
+                    else:
+                        pending.extend(_execute_here(url, settings, task_id, on_done))
             if running:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -153,9 +152,12 @@ def _execute_in_child(url: str, settings: Settings, task_id: int) -> list[int]:
     return execute(url, settings, task_id, worker_name())  # named here: the child's own pid
 
 
-def _step_of(url: str, task_id: int) -> str:
+def steps_of(url: str, task_ids: list[int]) -> dict[int, str]:
+    """Each task's step (which actor, or whether it may leave this process), in one query."""
+    if not task_ids:
+        return {}
     with session_for(url) as session:
-        return session.scalar(select(Task.step).where(Task.id == task_id))
+        return dict(session.execute(select(Task.id, Task.step).where(Task.id.in_(task_ids))).all())
 
 
 class _InProcess:

@@ -190,8 +190,9 @@ def _one_command_run(workdir: Path, seed: int) -> None:
     export = county / "decisions.jsonl"
     write_export(export, 1000, seed + 1)
     started = time.perf_counter()
-    run_id, task_ids = stage_file(url, export, fmt=None, mapping=Mapping(), encoding=None, chunk_rows=250)
-    run_locally(url, Settings(database_url=url, output_dir=county / "output"), task_ids, jobs=2)
+    settings = Settings(database_url=url, output_dir=county / "output", import_chunk_rows=250)
+    run_id, task_ids = stage_file(url, settings, export, fmt=None, mapping=Mapping(), encoding=None)
+    run_locally(url, settings, task_ids, jobs=2)
     summary = run_summary(url, run_id)
     steps = ", ".join(f"{step} {c['done']} tasks" for step, c in summary["steps"].items())
     letters = status(url)["letters"]

@@ -48,7 +48,7 @@ def enqueue(settings: Settings, url: str, run_id: int, task_ids: list[int], json
 def enqueue_step(settings: Settings, url: str, kind: str, json: bool) -> None:
     from notifier.pipeline import start_step
 
-    run_id, task_ids = start_step(url, kind)
+    run_id, task_ids = start_step(url, settings, kind)
     enqueue(settings, url, run_id, task_ids, json)
 
 
@@ -95,12 +95,9 @@ class RunView:
 
 def _follow(view: RunView) -> dict:
     """Watches until the run is done, or until only failed (parked) tasks keep it from finishing."""
-    from notifier.pipeline import run_summary
-
     still_since, hinted = time.monotonic(), False
     while True:
-        view.refresh(force=True)
-        summary = run_summary(view.url, view.run_id)
+        summary = view.refresh(force=True)
         if summary["done"] or (not _moving(summary) and any(c["failed"] for c in summary["steps"].values())):
             return summary
         if _moving(summary):
@@ -118,7 +115,9 @@ def _moving(summary: dict) -> bool:
 def _report(url: str, summary: dict, json: bool) -> None:
     from notifier.models import ImportRun
 
-    totals = {name: sum(c[name] for c in summary["steps"].values()) for name in ("queued", "in_progress", "done", "failed")}
+    from notifier.tasks import task_totals
+
+    totals = task_totals(summary["steps"])
     result = {**summary, "queued": totals["queued"], "in_progress": totals["in_progress"], "failed": totals["failed"], "tasks_done": totals["done"]}
     if summary.get("import_run_id"):
         with session_for(url) as session:
@@ -156,7 +155,7 @@ def run_command(
     chosen = load_mapping(settings.config_dir, mapping)
     size = path.stat().st_size if path.is_file() else 0
     with byte_progress(f"reading {path.name}", size) as on_bytes:
-        run_id, task_ids = stage_file(url, path, fmt=format, mapping=chosen, encoding=encoding, chunk_rows=settings.import_chunk_rows, on_bytes=on_bytes)
+        run_id, task_ids = stage_file(url, settings, path, fmt=format, mapping=chosen, encoding=encoding, on_bytes=on_bytes)
     with RunView(url, run_id, quiet=json) as view:
         dispatch(settings, url, task_ids, jobs, view)
         summary = _follow(view) if follow and settings.broker_url else run_summary(url, run_id)
@@ -173,7 +172,7 @@ def resume_command(
     from notifier.tasks import sweep
 
     settings, url = database()
-    advanced = advance_all(url)
+    advanced = advance_all(url, settings)
     swept = sweep(url, retry_failed=retry_failed)
     dispatch(settings, url, swept["queued"], jobs)
     result = {"expired": len(swept["expired"]), "retried": len(swept["retried"]), "sent": len(swept["queued"]), "runs_moved_on": advanced}

@@ -9,6 +9,7 @@ say where a row came from.
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 import time
@@ -49,8 +50,6 @@ def queue_run_id(session: Session, day: date) -> int:
 
 def store_message(url: str, body: dict | str, today: date | None = None) -> Counts:
     """One queue message: a decision object (or its JSON text) stored under the day's queue run."""
-    import json
-
     today = today or date.today()
     text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
     record = message_source("queue").json_record(0, text)

@@ -132,8 +132,8 @@ def test_resume_finishes_a_run_whose_worker_died_mid_task(cli, db_url, export_cs
     """A worker that took a render task and died: its claim expires, resume does the task again."""
     monkeypatch.setenv("NOTIFIER_OUTPUT_DIR", str(tmp_path / "out"))
     url = db_url
-    run_id, task_ids = pipeline.stage_file(url, export_csv, fmt=None, mapping=Mapping(), encoding=None, chunk_rows=2000)
     settings = Settings(database_url=url, output_dir=tmp_path / "out")
+    run_id, task_ids = pipeline.stage_file(url, settings, export_csv, fmt=None, mapping=Mapping(), encoding=None)
     pending = list(task_ids)
     while pending:  # import and verify as a worker would; stop once render is planned
         pending += pipeline.execute(url, settings, pending.pop(0), "worker-a")
@@ -156,14 +156,14 @@ def test_resume_finishes_a_run_whose_worker_died_mid_task(cli, db_url, export_cs
 
 
 def test_resume_moves_on_a_run_whose_last_task_finished_unnoticed(db_url, export_csv, tmp_path):
-    run_id, task_ids = pipeline.stage_file(db_url, export_csv, fmt=None, mapping=Mapping(), encoding=None, chunk_rows=2000)
     settings = Settings(database_url=db_url, output_dir=tmp_path / "out")
+    run_id, task_ids = pipeline.stage_file(db_url, settings, export_csv, fmt=None, mapping=Mapping(), encoding=None)
     task = claim(db_url, task_ids[0], "w", 60)
     pipeline.STEP_FUNCTIONS[task.step](db_url, settings, task, "w")  # done, but the worker died before `advance`
     with db.session_for(db_url) as session:
         assert session.get(Run, run_id).stage == RunStage.IMPORT
-    assert pipeline.advance_all(db_url) == [run_id]
-    assert pipeline.advance(db_url, run_id) == []  # a second caller finds nothing to plan
+    assert pipeline.advance_all(db_url, settings) == [run_id]
+    assert pipeline.advance(db_url, settings, run_id) == []  # a second caller finds nothing to plan
     with db.session_for(db_url) as session:
         assert session.get(Run, run_id).stage == RunStage.VERIFY
         assert session.scalar(select(sa.func.count()).select_from(Task).where(Task.run_id == run_id, Task.step == RunStage.VERIFY)) == 1
