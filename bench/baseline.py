@@ -16,13 +16,13 @@ def draw_baseline(renderer, out: Path, letters: int, per_file: int) -> dict:
     from reportlab.pdfgen.canvas import Canvas
 
     from notifier.letters.layout import REGULAR, register_fonts
-    from notifier.letters.samples import sample_work
+    from notifier.letters.samples import sample_letter
 
     register_fonts()
     texts = []
     for variant in ("all_granted", "mixed", "none_granted"):
-        work = sample_work("en", variant)
-        content = renderer.content(1, work.notice, work.decisions, work.address)
+        sample = sample_letter("en", variant)
+        content = renderer.content(1, sample.notice, sample.decisions, sample.address)
         texts.append((content.recipient, [b.text.replace("**", "") for b in content.blocks]))
     width = renderer.geometry.printable.width
     started = time.perf_counter()

@@ -32,24 +32,25 @@ def prepare(workdir: Path, letters: int) -> str:
     from notifier.addresses.check import ZipDatabaseVerifier
     from notifier.addresses.store import verify_notices
     from notifier.intake.importer import import_file
-    from notifier.letters.store import Renderer, render_letters
     from notifier.settings import Settings
     from notifier.synth.generator import write_export
+    from notifier.workers import render_locally
 
     url = f"sqlite:///{workdir / 'bench.db'}"
     db.ensure_schema(url)
     export = workdir / "decisions.csv"
     write_export(export, int(letters * 1.75), seed=5)
-    import_file(url, export)
-    verify_notices(url, ZipDatabaseVerifier())
+    with db.session_for(url) as session:
+        import_file(session, export)
+        verify_notices(session, ZipDatabaseVerifier())
     os.environ["NOTIFIER_DATABASE_URL"] = url
     os.environ["NOTIFIER_OUTPUT_DIR"] = str(workdir / "render")
-    render_letters(url, Renderer.from_settings(Settings(), MAIL_DATE), jobs=2, limit=letters)
+    render_locally(url, Settings(), 2, limit=letters, today=MAIL_DATE)
     return url
 
 
 def ours(url: str, out: Path, letters: int) -> dict:
-    from notifier.batches.store import batch_summary, create_batch, freeze_batch, print_batch
+    from notifier.batches.store import create_batch, freeze_batch, print_batch
     from notifier.db import session_for
     from notifier.settings import Settings
 
@@ -57,19 +58,15 @@ def ours(url: str, out: Path, letters: int) -> dict:
     started = time.perf_counter()
     with session_for(url) as session:
         batch = create_batch(session, settings, mail_date=MAIL_DATE, wave=None, limit=letters, postage_class=None, actor="bench")
-        session.commit()
-        freeze_batch(session, settings, batch, "bench")
-        session.commit()
-        print_batch(session, settings, batch, "bench")
-        session.commit()
-        count = batch_summary(session, batch)["letters"]
+        freeze_batch(session, settings, batch.id, "bench")
+        count = print_batch(session, settings, batch.id, "bench").letters
     return {"letters": count, "seconds": time.perf_counter() - started}
 
 
 def baseline(url: str, out: Path, letters: int) -> dict:
     from bench.baseline import draw_baseline
     from notifier.batches.store import BatchConfig
-    from notifier.letters.store import Renderer
+    from notifier.letters.renderer import Renderer
     from notifier.settings import Settings
 
     settings = Settings(database_url=url, output_dir=out)

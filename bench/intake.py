@@ -52,7 +52,8 @@ def notifier_import(path: Path, database: Path) -> int:
 
     url = f"sqlite:///{database}"
     db.ensure_schema(url)
-    return import_file(url, path).counts.read
+    with db.session_for(url) as session:
+        return import_file(session, path).counts.read
 
 
 def child(side: str, path: Path, database: Path) -> None:

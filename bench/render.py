@@ -35,8 +35,9 @@ def prepare(workdir: Path, letters: int) -> str:
     db.ensure_schema(url)
     export = workdir / "decisions.csv"
     write_export(export, int(letters * 1.75), seed=3)  # about 1.6 decisions per person, some unmailable
-    import_file(url, export)
-    verify_notices(url, ZipDatabaseVerifier())
+    with db.session_for(url) as session:
+        import_file(session, export)
+        verify_notices(session, ZipDatabaseVerifier())
     return url
 
 
@@ -45,18 +46,17 @@ def ours(url: str, out: Path, letters: int, jobs: int) -> dict:
 
     os.environ["NOTIFIER_DATABASE_URL"] = url
     os.environ["NOTIFIER_OUTPUT_DIR"] = str(out)
-    from notifier.letters.store import Renderer, render_letters
     from notifier.settings import get_settings
+    from notifier.workers import render_locally
 
-    renderer = Renderer.from_settings(get_settings())
     started = time.perf_counter()
-    counts = render_letters(url, renderer, jobs=jobs, limit=letters)
-    return {"letters": sum(counts.values()), "seconds": time.perf_counter() - started}
+    result = render_locally(url, get_settings(), jobs, limit=letters)
+    return {"letters": result.rendered, "seconds": time.perf_counter() - started}
 
 
 def baseline(url: str, out: Path, letters: int) -> dict:
     from bench.baseline import draw_baseline
-    from notifier.letters.store import Renderer
+    from notifier.letters.renderer import Renderer
     from notifier.settings import get_settings
 
     return draw_baseline(Renderer.from_settings(get_settings()), out, letters, per_file=letters)  # one PDF

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -18,6 +19,17 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def safe_cell(value: object) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+@dataclass(frozen=True)
+class Exported:
+    """A CSV written for staff (the review queue, the quarantine): how many rows and where."""
+
+    count: int
+    path: Path
+
+    def as_dict(self) -> dict:
+        return {"exported": self.count, "path": str(self.path)}
 
 
 def write_csv(path: Path, header: list[str], rows: Iterable[list[object]]) -> int:

@@ -1,37 +1,87 @@
-"""One root error for everything notifier refuses to do.
+"""One root error for everything notifier refuses to do, and a small tree with stable codes.
 
-Every error names what failed, where (file, line, field, id) and what the user can do,
-so the command line can print it as one line and exit non-zero.
+Every error names what failed, where (file, line, field, id) and what to do, in words that
+fit a command line and a web page alike. An error may also name the staff `action` that
+resolves it (a stable key such as "letters.render", never CLI syntax): each edge turns that
+into what its user can do there: the CLI appends the exact command, a page can link to it.
+
+The `code` says which kind of refusal it is, so a caller (the web app choosing 400, 404 or
+409, a worker deciding whether to retry) can tell "wrong state" from "bad input" without
+reading text:
+
+    invalid_input   the values given are wrong (a date, an amount, an unknown reason)
+    not_found       an id matches nothing
+    wrong_state     the thing exists but is not in a state that allows this
+    conflict        it clashes with something stored
+    configuration   a file under config/ (or the environment) is missing or wrong
+    database        the database is unreachable or its schema is behind the code
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class NotifierError(Exception):
-    """A failure a user can act on; `str()` is the one line the CLI prints."""
+    """A failure a user can act on; `str()` is the one line the CLI prints (before its command hint)."""
 
-    def __init__(self, what: str, *, where: str | None = None, todo: str | None = None):
+    code = "error"
+
+    def __init__(self, what: str, *, where: str | None = None, todo: str | None = None, action: str | None = None, **subject: Any):
         self.what = what
         self.where = where
         self.todo = todo
+        self.action = action  # the staff action that resolves it (see cli/errors.py for the commands)
+        self.subject = subject  # ids the action needs, e.g. batch=12
         super().__init__(str(self))
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.what}" if self.where else self.what
         return f"{text}; {self.todo}" if self.todo else text
 
+    def as_dict(self) -> dict:
+        return {"code": self.code, "what": self.what, "where": self.where, "todo": self.todo, "action": self.action, **self.subject}
+
+
+class InvalidInputError(NotifierError):
+    """Values given by a person or a file are not what was expected."""
+
+    code = "invalid_input"
+
+
+class InputFileError(InvalidInputError):
+    """An input file cannot be read at all (encoding, header, format); nothing was imported."""
+
+
+class NotFoundError(NotifierError):
+    """An id matches nothing."""
+
+    code = "not_found"
+
+
+class WrongStateError(NotifierError):
+    """The thing exists, but its state does not allow the action (a frozen batch, an unmailed letter)."""
+
+    code = "wrong_state"
+
+
+class ConflictError(NotifierError):
+    """The action clashes with what is stored (letters changed since they were rendered)."""
+
+    code = "conflict"
+
 
 class ConfigError(NotifierError):
-    """A file under config/ is missing or malformed."""
+    """A file under config/ (or a setting) is missing or malformed."""
+
+    code = "configuration"
 
 
-class InputFileError(NotifierError):
-    """An input file cannot be read at all (encoding, header, format); nothing was imported."""
+class RateError(ConfigError):
+    """No price is known for what was asked (date outside the rate tables, class or sort level unknown)."""
 
 
 class DatabaseError(NotifierError):
     """The database is unreachable or its schema is behind the code."""
 
-
-class NotFoundError(NotifierError):
-    """An id given on the command line matches nothing."""
+    code = "database"

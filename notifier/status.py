@@ -1,12 +1,14 @@
-"""Counts of everything in the database, for `notifier status` and the demo."""
+"""Counts of everything in the database, for `notifier status`, the demo and the dashboard.
+
+It reads every step's tables, so it sits above the domain packages and below the edges.
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from notifier.addresses.store import address_status_counts
-from notifier.db import session_for
 from notifier.models import (
     Batch,
     Decision,
@@ -17,18 +19,18 @@ from notifier.models import (
     Person,
     QuarantinedRow,
     QuarantineKind,
+    Run,
+    RunStage,
 )
+from notifier.tasks import failed_tasks, step_counts, task_totals
 
 
-def _count(session, query) -> int:
+def _count(session: Session, query) -> int:
     return session.scalar(query) or 0
 
 
-def _tasks(session) -> dict:
+def _tasks(session: Session) -> dict:
     """Work spread over workers: totals, per step, the runs still going, and parked failures."""
-    from notifier.models import Run, RunStage
-    from notifier.tasks import failed_tasks, step_counts, task_totals
-
     steps = step_counts(session)
     runs = session.exec(select(Run).where(Run.stage != RunStage.DONE).order_by(Run.id)).all()
     return {
@@ -39,28 +41,27 @@ def _tasks(session) -> dict:
     }
 
 
-def status(url: str) -> dict:
-    with session_for(url) as session:
-        count = sa.func.count()
-        open_quarantine = QuarantinedRow.resolved_at.is_(None)
-        notices_by_status = dict(session.execute(select(Notice.status, count).group_by(Notice.status)).all())
-        letters_by_state = dict(session.execute(select(Letter.state, count).group_by(Letter.state)).all())
-        last = session.exec(select(ImportRun).order_by(ImportRun.id.desc()).limit(1)).first()
-        return {
-            "decisions": _count(session, select(count).select_from(Decision)),
-            "people": _count(session, select(count).select_from(Person)),
-            "notices": sum(notices_by_status.values()),
-            "notices_by_status": notices_by_status,
-            "notices_without_address": _count(session, select(count).select_from(Notice).where(Notice.address_line1 == "")),
-            "quarantined": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.INVALID)),
-            "conflicts": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.CONFLICT)),
-            "people_with_discrepancies": _count(session, select(sa.func.count(sa.distinct(NoticeDiscrepancy.notice_id)))),
-            "addresses": address_status_counts(session),
-            "letters": letters_by_state,
-            "batches": dict(session.execute(select(Batch.state, count).group_by(Batch.state)).all()),
-            "import_runs": _count(session, select(count).select_from(ImportRun)),
-            **_tasks(session),
-            "last_import": None
-            if last is None
-            else {"run_id": last.id, "source": last.source_name, "status": last.status, "started_at": last.started_at.isoformat(), "read": last.read},
-        }
+def status(session: Session) -> dict:
+    count = sa.func.count()
+    open_quarantine = QuarantinedRow.resolved_at.is_(None)
+    notices_by_status = dict(session.execute(select(Notice.status, count).group_by(Notice.status)).all())
+    letters_by_state = dict(session.execute(select(Letter.state, count).group_by(Letter.state)).all())
+    last = session.exec(select(ImportRun).order_by(ImportRun.id.desc()).limit(1)).first()
+    return {
+        "decisions": _count(session, select(count).select_from(Decision)),
+        "people": _count(session, select(count).select_from(Person)),
+        "notices": sum(notices_by_status.values()),
+        "notices_by_status": notices_by_status,
+        "notices_without_address": _count(session, select(count).select_from(Notice).where(Notice.address_line1 == "")),
+        "quarantined": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.INVALID)),
+        "conflicts": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.CONFLICT)),
+        "people_with_discrepancies": _count(session, select(sa.func.count(sa.distinct(NoticeDiscrepancy.notice_id)))),
+        "addresses": address_status_counts(session),
+        "letters": letters_by_state,
+        "batches": dict(session.execute(select(Batch.state, count).group_by(Batch.state)).all()),
+        "import_runs": _count(session, select(count).select_from(ImportRun)),
+        **_tasks(session),
+        "last_import": None
+        if last is None
+        else {"run_id": last.id, "source": last.source_name, "status": last.status, "started_at": last.started_at.isoformat(), "read": last.read},
+    }

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from notifier.db import insert_ignoring_duplicates, session_for
+from notifier.db import insert_ignoring_duplicates
 from notifier.models import Run, Task, TaskState, utcnow
 
 STEPS = ("import", "verify", "render", "print", "finish")
@@ -51,20 +51,20 @@ def chunk_ranges(ids: list[int], size: int) -> list[tuple[int, int]]:
     return [(ids[start], ids[min(start + size, len(ids)) - 1]) for start in range(0, len(ids), size)]
 
 
-def claim(url: str, task_id: int, worker: str, lease_seconds: int) -> Task | None:
-    """The task, now held by `worker`; None when it is done, parked, or held by a live claim elsewhere."""
+def claim(session: Session, task_id: int, worker: str, lease_seconds: int) -> Task | None:
+    """The task, now held by `worker` (committed at once, so other workers see the claim); None
+    when it is done, parked, or held by a live claim elsewhere."""
     now = utcnow()
     table = Task.__table__
-    with session_for(url) as session:
-        taken = session.execute(
-            sa.update(table)
-            .where(table.c.id == task_id)
-            .where(sa.or_(table.c.state == TaskState.QUEUED, sa.and_(table.c.state == TaskState.CLAIMED, table.c.lease_until < now)))
-            .values(state=TaskState.CLAIMED, claimed_by=worker, lease_until=now + timedelta(seconds=lease_seconds),
-                    attempts=table.c.attempts + 1, updated_at=now)
-        ).rowcount
-        session.commit()
-        return session.get(Task, task_id) if taken == 1 else None
+    taken = session.execute(
+        sa.update(table)
+        .where(table.c.id == task_id)
+        .where(sa.or_(table.c.state == TaskState.QUEUED, sa.and_(table.c.state == TaskState.CLAIMED, table.c.lease_until < now)))
+        .values(state=TaskState.CLAIMED, claimed_by=worker, lease_until=now + timedelta(seconds=lease_seconds),
+                attempts=table.c.attempts + 1, updated_at=now)
+    ).rowcount
+    session.commit()
+    return session.get(Task, task_id, populate_existing=True) if taken == 1 else None
 
 
 def mark_done(session: Session, task: Task, worker: str, result: dict) -> bool:
@@ -78,40 +78,46 @@ def mark_done(session: Session, task: Task, worker: str, result: dict) -> bool:
     return updated == 1
 
 
-def mark_failed(url: str, task_id: int, worker: str, error: str, max_attempts: int) -> str:
-    """After a failure: back to queued for another attempt, or parked as failed; returns the new state."""
+def mark_failed(session: Session, task_id: int, worker: str, error: str, max_attempts: int) -> str:
+    """After a failure (the caller rolled back its work): back to queued for another attempt, or
+    parked as failed; commits and returns the new state."""
     table = Task.__table__
-    with session_for(url) as session:
-        attempts = session.scalar(select(Task.attempts).where(Task.id == task_id)) or 0
-        state = TaskState.FAILED if attempts >= max_attempts else TaskState.QUEUED
-        session.execute(
-            sa.update(table)
-            .where(table.c.id == task_id, table.c.state == TaskState.CLAIMED, table.c.claimed_by == worker)
-            .values(state=state, lease_until=None, error=error[:4000], updated_at=utcnow())
-        )
-        session.commit()
-        return state
+    attempts = session.scalar(select(Task.attempts).where(Task.id == task_id)) or 0
+    state = TaskState.FAILED if attempts >= max_attempts else TaskState.QUEUED
+    session.execute(
+        sa.update(table)
+        .where(table.c.id == task_id, table.c.state == TaskState.CLAIMED, table.c.claimed_by == worker)
+        .values(state=state, lease_until=None, error=error[:4000], updated_at=utcnow())
+    )
+    session.commit()
+    return state
 
 
-def sweep(url: str, *, retry_failed: bool = False, now: datetime | None = None) -> dict[str, list[int]]:
-    """What `notifier resume` sends again: queued tasks (their message may be lost) and expired claims.
+def sweep(session: Session, *, retry_failed: bool = False, now: datetime | None = None) -> dict[str, list[int]]:
+    """What `resume` sends again: queued tasks (their message may be lost) and expired claims.
 
-    With `retry_failed`, parked tasks get a fresh set of attempts too.
+    With `retry_failed`, parked tasks get a fresh set of attempts too. Commits.
     """
     now = now or utcnow()
     table = Task.__table__
-    with session_for(url) as session:
-        expired = list(session.scalars(select(Task.id).where(Task.state == TaskState.CLAIMED, Task.lease_until < now)))
-        if expired:
-            session.execute(sa.update(table).where(table.c.id.in_(expired), table.c.lease_until < now).values(state=TaskState.QUEUED, lease_until=None, updated_at=now))
-        retried: list[int] = []
-        if retry_failed:
-            retried = list(session.scalars(select(Task.id).where(Task.state == TaskState.FAILED)))
-            if retried:
-                session.execute(sa.update(table).where(table.c.id.in_(retried)).values(state=TaskState.QUEUED, attempts=0, updated_at=now))
-        queued = list(session.scalars(select(Task.id).where(Task.state == TaskState.QUEUED).order_by(Task.id)))
-        session.commit()
+    expired = list(session.scalars(select(Task.id).where(Task.state == TaskState.CLAIMED, Task.lease_until < now)))
+    if expired:
+        session.execute(sa.update(table).where(table.c.id.in_(expired), table.c.lease_until < now).values(state=TaskState.QUEUED, lease_until=None, updated_at=now))
+    retried: list[int] = []
+    if retry_failed:
+        retried = list(session.scalars(select(Task.id).where(Task.state == TaskState.FAILED)))
+        if retried:
+            session.execute(sa.update(table).where(table.c.id.in_(retried)).values(state=TaskState.QUEUED, attempts=0, updated_at=now))
+    queued = list(session.scalars(select(Task.id).where(Task.state == TaskState.QUEUED).order_by(Task.id)))
+    session.commit()
     return {"expired": expired, "retried": retried, "queued": queued}
+
+
+def steps_of(session: Session, task_ids: list[int]) -> dict[int, str]:
+    """Each task's step (which actor, or whether it may leave this process), in one query."""
+    if not task_ids:
+        return {}
+    return dict(session.execute(select(Task.id, Task.step).where(Task.id.in_(task_ids))).all())
 
 
 def step_counts(session: Session, run_id: int | None = None) -> dict[str, dict[str, int]]:

@@ -8,26 +8,29 @@ task row in the database decides whether there is anything to do. The one except
 `receive_decision`, the entry point for a deciding system that sends decisions as messages.
 
 Without a broker (NOTIFIER_BROKER_URL unset), `run_locally` executes the same tasks in this
-process or in `jobs` child processes.
+process or in `jobs` child processes, and `render_locally` renders letters in `jobs`
+processes. This module is an edge: it opens the sessions (one per task, in the process that
+does it) and hands them to the pipeline's functions.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
+from datetime import date
 from typing import Callable
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
-from sqlmodel import select
-
 from notifier.db import session_for
 from notifier.errors import ConfigError
-from notifier.models import RunStage, Task
-from notifier.pipeline import execute
+from notifier.letters.renderer import Renderer
+from notifier.letters.store import Progress, RenderResult, render_letters, render_range, render_ranges
+from notifier.models import RunStage
+from notifier.pipeline import execute, start_step
 from notifier.settings import Settings, get_settings
-from notifier.tasks import worker_name
+from notifier.tasks import steps_of, worker_name
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,13 @@ ACTOR_OPTIONS = {"queue_name": _settings.queue_name, "max_retries": _settings.ta
 
 def _execute(task_id: int) -> None:
     settings = get_settings()
-    send_tasks(settings.database_url, execute(settings.database_url, settings, task_id, worker_name()))
+    send_tasks(settings.database_url, _execute_task(settings.database_url, settings, task_id))
+
+
+def _execute_task(url: str, settings: Settings, task_id: int) -> list[int]:
+    """One task in a session of its own; returns the tasks of a stage it completed."""
+    with session_for(url) as session:
+        return execute(session, settings, task_id, worker_name())
 
 
 @dramatiq.actor(**ACTOR_OPTIONS)
@@ -91,7 +100,8 @@ def receive_decision(decision: dict) -> None:
     """One decision object from the deciding system (README 'Receiving decisions as messages')."""
     from notifier.intake.consume import store_message
 
-    store_message(get_settings().database_url, decision)
+    with session_for(get_settings().database_url) as session:
+        store_message(session, decision)
 
 
 ACTORS = {RunStage.IMPORT: import_chunk, RunStage.VERIFY: verify_chunk, RunStage.RENDER: render_chunk, RunStage.PRINT: write_print_file, RunStage.FINISH: finish_print}
@@ -99,7 +109,7 @@ ACTORS = {RunStage.IMPORT: import_chunk, RunStage.VERIFY: verify_chunk, RunStage
 
 def send_tasks(url: str, task_ids: list[int]) -> None:
     """One message per task, to the actor of its step."""
-    steps = steps_of(url, task_ids)
+    steps = _steps(url, task_ids)
     for task_id in task_ids:
         ACTORS[steps[task_id]].send(task_id)
 
@@ -120,7 +130,7 @@ def run_locally(url: str, settings: Settings, task_ids: list[int], *, jobs: int 
         while pending or running:
             while pending:
                 batch, pending = pending, []
-                steps = steps_of(url, batch)
+                steps = _steps(url, batch)
                 for task_id in batch:
                     if jobs > 1 and steps[task_id] != RunStage.IMPORT:
                         running[pool.submit(_execute_in_child, url, settings, task_id)] = task_id
@@ -140,7 +150,7 @@ def run_locally(url: str, settings: Settings, task_ids: list[int], *, jobs: int 
 
 def _execute_here(url: str, settings: Settings, task_id: int, on_done: Callable[[int], None] | None) -> list[int]:
     try:
-        new = execute(url, settings, task_id, worker_name())
+        new = _execute_task(url, settings, task_id)
     except Exception:
         return [task_id]  # queued for another attempt; execute parks it once attempts run out
     if on_done:
@@ -149,15 +159,28 @@ def _execute_here(url: str, settings: Settings, task_id: int, on_done: Callable[
 
 
 def _execute_in_child(url: str, settings: Settings, task_id: int) -> list[int]:
-    return execute(url, settings, task_id, worker_name())  # named here: the child's own pid
+    return _execute_task(url, settings, task_id)  # the worker is named here: the child's own pid
 
 
-def steps_of(url: str, task_ids: list[int]) -> dict[int, str]:
-    """Each task's step (which actor, or whether it may leave this process), in one query."""
-    if not task_ids:
-        return {}
+def _steps(url: str, task_ids: list[int]) -> dict[int, str]:
     with session_for(url) as session:
-        return dict(session.execute(select(Task.id, Task.step).where(Task.id.in_(task_ids))).all())
+        return steps_of(session, task_ids)
+
+
+def dispatch(url: str, settings: Settings, task_ids: list[int], *, jobs: int = 1, on_done: Callable[[int], None] | None = None) -> None:
+    """Sends the tasks to the broker, or does them here (in `jobs` processes) when there is none."""
+    if settings.broker_url:
+        send_tasks(url, task_ids)
+    else:
+        run_locally(url, settings, task_ids, jobs=jobs, on_done=on_done)
+
+
+def enqueue_step(url: str, settings: Settings, kind: str) -> tuple[int, list[int]]:
+    """`addresses verify` or `letters render` on a broker: plans a run of that step and sends its tasks."""
+    with session_for(url) as session:
+        run_id, task_ids = start_step(session, settings, kind)
+    send_tasks(url, task_ids)
+    return run_id, task_ids
 
 
 class _InProcess:
@@ -168,3 +191,43 @@ class _InProcess:
 
     def __exit__(self, *exc) -> None:
         return None
+
+
+# --- rendering in local processes (`letters render --jobs N` without a broker) ---------------
+
+
+def render_locally(
+    url: str,
+    settings: Settings,
+    jobs: int,
+    on_progress: Progress = None,
+    limit: int | None = None,
+    *,
+    chunk: int = 500,
+    today: date | None = None,
+) -> RenderResult:
+    """Renders every letter that is due, in this process (jobs <= 1) or in `jobs` child processes."""
+    today = today or date.today()  # one letter date for every process
+    if jobs <= 1:
+        with session_for(url) as session:
+            return render_letters(session, Renderer.from_settings(settings, today), chunk=chunk, limit=limit, on_progress=on_progress)
+    with session_for(url) as session:
+        ranges = render_ranges(session, jobs, limit)
+    result = RenderResult({}, settings.output_dir / "letters")
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no database connection is shared
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(_render_range_in_process, url, settings, today, low, high, chunk) for low, high in ranges]
+        for future in as_completed(futures):
+            counts, examined = future.result()
+            result.add(counts)
+            if on_progress:
+                on_progress(examined)
+    return result
+
+
+def _render_range_in_process(url: str, settings: Settings, today: date, low: int, high: int, chunk: int) -> tuple[dict[str, int], int]:
+    """One child's range; the notices it examined are reported when it is done (a child cannot move the parent's bar)."""
+    examined = [0]
+    with session_for(url) as session:
+        counts = render_range(session, Renderer.from_settings(settings, today), low, high, chunk, lambda n: examined.__setitem__(0, examined[0] + n))
+    return counts, examined[0]

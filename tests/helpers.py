@@ -1,4 +1,4 @@
-"""Small helpers for tests: write export files, dump database state for comparison."""
+"""Small helpers for tests: write export files, import them, dump database state for comparison."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from notifier import db
 from notifier.intake.fields import FIELDS
+from notifier.intake.importer import ImportSummary, import_file
 from notifier.models import Decision, Notice, NoticeDiscrepancy, Person, QuarantinedRow
 
 GOOD = {
@@ -54,6 +55,12 @@ def csv_text(rows: list[dict], header: list[str] | tuple[str, ...] = FIELDS, new
 def write_csv(path: Path, rows: list[dict], **kwargs) -> Path:
     path.write_text(csv_text(rows, **kwargs), encoding="utf-8", newline="")
     return path
+
+
+def import_into(url: str, path: Path, **kwargs) -> ImportSummary:
+    """`import_file` in a session of its own, as `notifier import` does it."""
+    with db.session_for(url) as session:
+        return import_file(session, path, **kwargs)
 
 
 def dump_state(url: str) -> dict:

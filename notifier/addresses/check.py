@@ -23,6 +23,7 @@ class AddressStatus:
 
 
 MAILABLE = frozenset({AddressStatus.VERIFIED, AddressStatus.CORRECTED})
+REVIEW_STATUSES = (AddressStatus.NEEDS_REVIEW, AddressStatus.UNDELIVERABLE)  # what waits for a person
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,11 @@ class AddressResult:
             "reasons": [reason.as_dict() for reason in self.reasons],
             "suggestion": self.suggestion,
         }
+
+
+def address_key(line1: str, line2: str, city: str, state: str, zip5: str) -> str:
+    """One standardized address, as the dead-address list knows it."""
+    return "|".join(part.strip().upper() for part in (line1, line2, city, state, zip5))[:255]
 
 
 class Verifier(Protocol):

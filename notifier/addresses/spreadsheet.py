@@ -2,7 +2,8 @@
 
 The address columns come pre-filled with the address as checked; a clerk edits them in
 place, or writes Y under accept_suggestion, or a reason under undeliverable_reason. Rows left
-as they were change nothing. Every row read back is checked and reported by line number.
+as they were change nothing. Every row read back is checked and reported by line number,
+and committed on its own, so one bad row never holds back the others.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from notifier.addresses.check import Verifier
 from notifier.addresses.store import RAW_PAIRS, Fix, apply_fix, raw_of_address, raw_of_notice, review_queue
-from notifier.csvfiles import unsafe_cell, write_csv
-from notifier.db import session_for
+from notifier.csvfiles import Exported, unsafe_cell, write_csv
 from notifier.errors import InputFileError, NotifierError
 from notifier.models import Address, Notice
 
@@ -25,7 +25,8 @@ HEADER = ["notice_id", "person_id", "status", "problems", "suggestion", *EDITABL
 YES = {"Y", "YES", "TRUE", "1", "X"}
 
 
-def export_review(url: str, path: Path, status: str | None = None) -> int:
+def export_review(session: Session, path: Path, status: str | None = None) -> Exported:
+    """The review queue (one status, or both) as a CSV a clerk edits and `fixes_from_file` reads back."""
     rows = (
         [
             item.notice_id,
@@ -37,9 +38,9 @@ def export_review(url: str, path: Path, status: str | None = None) -> int:
             "",
             "",
         ]
-        for item in review_queue(url, status=status)
+        for item in review_queue(session, status=status)
     )
-    return write_csv(path, HEADER, rows)
+    return Exported(write_csv(path, HEADER, rows), path)
 
 
 @dataclass
@@ -53,17 +54,23 @@ class FixReport:
         return {"read": self.read, "fixed": self.fixed, "unchanged": self.unchanged, "errors": self.errors}
 
 
-def fixes_from_file(url: str, path: Path, verifier: Verifier, actor: str) -> FixReport:
+def fixes_from_file(session: Session, path: Path, verifier: Verifier, actor: str) -> FixReport:
+    """Applies the edited rows of an exported review spreadsheet, committing row by row."""
     report = FixReport()
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             missing = [name for name in ("notice_id", *EDITABLE) if name not in (reader.fieldnames or [])]
             if missing:
-                raise InputFileError(f"header has no column for: {', '.join(missing)}", where=f"{path}, line 1", todo="start from `notifier addresses review --export`")
+                raise InputFileError(
+                    f"header has no column for: {', '.join(missing)}",
+                    where=f"{path}, line 1",
+                    todo="start from an exported review spreadsheet",
+                    action="addresses.review_export",
+                )
             for row in reader:
                 report.read += 1
-                _apply_row(url, {k: unsafe_cell((v or "").strip()) for k, v in row.items() if k}, reader.line_num, verifier, actor, report)
+                _apply_row(session, {k: unsafe_cell((v or "").strip()) for k, v in row.items() if k}, reader.line_num, verifier, actor, report)
     except FileNotFoundError:
         raise InputFileError("file not found", where=str(path), todo="check the path") from None
     except UnicodeDecodeError:
@@ -71,32 +78,33 @@ def fixes_from_file(url: str, path: Path, verifier: Verifier, actor: str) -> Fix
     return report
 
 
-def _apply_row(url: str, row: dict[str, str], line: int, verifier: Verifier, actor: str, report: FixReport) -> None:
+def _apply_row(session: Session, row: dict[str, str], line: int, verifier: Verifier, actor: str, report: FixReport) -> None:
     def fail(message: str) -> None:
         report.errors.append({"line": line, "notice_id": row.get("notice_id", ""), "message": message})
 
     if not row.get("notice_id", "").isdigit():
         return fail(f"notice_id '{row.get('notice_id', '')}' is not a number")
     notice_id = int(row["notice_id"])
-    with session_for(url) as session:
-        notice = session.get(Notice, notice_id)
-        if notice is None:
-            return fail(f"no notice with id {notice_id}")
-        address = session.exec(select(Address).where(Address.notice_id == notice_id)).first()
-        current = raw_of_address(address) if address else raw_of_notice(notice)
-        fix = Fix(
-            notice_id=notice_id,
-            changes={name: row[name] for name in EDITABLE if row.get(name, "") != getattr(current, name)},
-            accept_suggestion=row.get("accept_suggestion", "").upper() in YES,
-            undeliverable=row.get("undeliverable_reason", ""),
-        )
-        if fix.is_empty():
-            report.unchanged += 1
-            return None
-        try:
-            apply_fix(session, fix, verifier, actor)
-        except NotifierError as exc:
-            return fail(exc.what)
-        session.commit()
+    session.expire_all()  # read each row's notice as it is now: a batch or another clerk may have changed it since the last row
+    notice = session.get(Notice, notice_id)
+    if notice is None:
+        return fail(f"no notice with id {notice_id}")
+    address = session.exec(select(Address).where(Address.notice_id == notice_id)).first()
+    current = raw_of_address(address) if address else raw_of_notice(notice)
+    fix = Fix(
+        notice_id=notice_id,
+        changes={name: row[name] for name in EDITABLE if row.get(name, "") != getattr(current, name)},
+        accept_suggestion=row.get("accept_suggestion", "").upper() in YES,
+        undeliverable=row.get("undeliverable_reason", ""),
+    )
+    if fix.is_empty():
+        report.unchanged += 1
+        return None
+    try:
+        apply_fix(session, fix, verifier, actor)
+    except NotifierError as exc:
+        session.rollback()
+        return fail(exc.what)
+    session.commit()
     report.fixed += 1
     return None

@@ -1,8 +1,12 @@
-"""The storage edge of the address step: verify notices in chunks, the review queue, fixes.
+"""The address step's services: verify notices in chunks, the review queue, fixes.
 
 A notice's address is (re)checked when it has no Address row yet, or when a later import
 changed the notice's raw address and nobody on staff has fixed it by hand. Running
 `verify` twice changes nothing the second time.
+
+Whatever reads or writes rows takes the caller's session. The staff actions (`verify_addresses`,
+`fix_address`) and `verify_notices` commit their own work; `apply_fix` and `refuse_dead`
+take part in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -13,14 +17,13 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from notifier.addresses.check import MAILABLE, AddressResult, AddressStatus, RawAddress, Verifier
+from notifier.addresses.check import MAILABLE, REVIEW_STATUSES, AddressResult, AddressStatus, RawAddress, Verifier, address_key
 from notifier.addresses.reasons import Reason
-from notifier.db import executemany, session_for
-from notifier.errors import NotFoundError, NotifierError
-from notifier.models import Address, AuditEvent, Notice, NoticeStatus, utcnow
+from notifier.db import executemany
+from notifier.errors import InvalidInputError, NotFoundError, WrongStateError
+from notifier.models import Address, AuditEvent, DeadAddress, Notice, NoticeStatus, utcnow
 
 RAW_PAIRS = (("line1", "address_line1"), ("line2", "address_line2"), ("city", "city"), ("state", "state"), ("zip", "zip"))
-REVIEW_STATUSES = (AddressStatus.NEEDS_REVIEW, AddressStatus.UNDELIVERABLE)
 
 
 def raw_of_notice(notice) -> RawAddress:
@@ -48,10 +51,10 @@ def address_values(raw: RawAddress, result: AddressResult) -> dict:
 
 
 def refuse_dead(session: Session, results: list[AddressResult]) -> None:
-    """A mailable result at an address on the dead list becomes undeliverable (the list is data from returns)."""
-    from notifier.models import DeadAddress
-    from notifier.returns.rules import address_key
+    """A mailable result at an address on the dead list becomes undeliverable (the list is data from returns).
 
+    Changes `results` in place; writes nothing.
+    """
     keys = {id(r): address_key(r.line1, r.line2, r.city, r.state, r.zip5) for r in results if r.status in MAILABLE}
     if not keys:
         return
@@ -75,9 +78,9 @@ def _stale_query():
     )
 
 
-def count_stale(url: str) -> int:
-    with session_for(url) as session:
-        return session.scalar(sa.select(sa.func.count()).select_from(_stale_query().subquery())) or 0
+def count_stale(session: Session) -> int:
+    """How many notices `verify` would check (for a progress bar)."""
+    return session.scalar(sa.select(sa.func.count()).select_from(_stale_query().subquery())) or 0
 
 
 def stale_notice_ids(session: Session) -> list[int]:
@@ -86,7 +89,7 @@ def stale_notice_ids(session: Session) -> list[int]:
 
 
 def verify_notices(
-    url: str,
+    session: Session,
     verifier: Verifier,
     *,
     chunk: int = 1000,
@@ -94,45 +97,47 @@ def verify_notices(
     up_to: int | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
-    """Checks every stale address (with notice id in (after, up_to]); returns counts of the new results by status."""
+    """Checks every stale address (with notice id in (after, up_to]); returns counts of the new results by status.
+
+    Commits chunk by chunk, so an interrupted run keeps the chunks it finished.
+    """
     counts: dict[str, int] = {}
     last_id = after
     n = Notice.__table__.c
     while True:
-        with session_for(url) as session:
-            query = _stale_query().where(n.id > last_id)
-            if up_to is not None:
-                query = query.where(n.id <= up_to)
-            rows = session.execute(query.order_by(n.id).limit(chunk)).all()
-            if not rows:
-                return counts
-            now = utcnow()
-            inserts, updates = [], []
-            checked = [(row, RawAddress(**{ours: getattr(row, theirs) for ours, theirs in RAW_PAIRS})) for row in rows]
-            results = [verifier.check(raw) for _, raw in checked]
-            refuse_dead(session, results)
-            for (row, raw), result in zip(checked, results):
-                counts[result.status] = counts.get(result.status, 0) + 1
-                values = {**address_values(raw, result), "checked_at": now}
-                if row.address_id is None:
-                    inserts.append({**values, "notice_id": row.id, "source": "import"})
-                else:
-                    updates.append({**values, "address_pk": row.address_id})
-            table = Address.__table__
-            executemany(session, sa.insert(table), inserts)
-            if updates:
-                columns = [name for name in updates[0] if name != "address_pk"]
-                statement = sa.update(table).where(table.c.id == sa.bindparam("address_pk")).values({name: sa.bindparam(name) for name in columns})
-                executemany(session, statement, updates)
-            session.commit()
-            last_id = rows[-1].id
+        query = _stale_query().where(n.id > last_id)
+        if up_to is not None:
+            query = query.where(n.id <= up_to)
+        rows = session.execute(query.order_by(n.id).limit(chunk)).all()
+        if not rows:
+            return counts
+        _store_results(session, rows, verifier, counts)
+        session.commit()
+        last_id = rows[-1].id
         if on_progress:
             on_progress(len(rows))
 
 
-def status_counts(url: str) -> dict[str, int]:
-    with session_for(url) as session:
-        return address_status_counts(session)
+def _store_results(session: Session, rows: list, verifier: Verifier, counts: dict[str, int]) -> None:
+    """Checks the raw addresses of one chunk of stale rows and writes their Address rows (no commit)."""
+    now = utcnow()
+    inserts, updates = [], []
+    checked = [(row, raw_of_notice(row)) for row in rows]
+    results = [verifier.check(raw) for _, raw in checked]
+    refuse_dead(session, results)
+    for (row, raw), result in zip(checked, results):
+        counts[result.status] = counts.get(result.status, 0) + 1
+        values = {**address_values(raw, result), "checked_at": now}
+        if row.address_id is None:
+            inserts.append({**values, "notice_id": row.id, "source": "import"})
+        else:
+            updates.append({**values, "address_pk": row.address_id})
+    table = Address.__table__
+    executemany(session, sa.insert(table), inserts)
+    if updates:
+        columns = [name for name in updates[0] if name != "address_pk"]
+        statement = sa.update(table).where(table.c.id == sa.bindparam("address_pk")).values({name: sa.bindparam(name) for name in columns})
+        executemany(session, statement, updates)
 
 
 def address_status_counts(session: Session) -> dict[str, int]:
@@ -140,6 +145,26 @@ def address_status_counts(session: Session) -> dict[str, int]:
     status = sa.func.coalesce(Address.status, AddressStatus.RAW)
     query = select(status, sa.func.count()).select_from(Notice).outerjoin(Address, Address.notice_id == Notice.id).group_by(status)
     return dict(session.execute(query).all())
+
+
+@dataclass
+class VerifyResult:
+    checked: dict[str, int]  # the addresses checked now, by their new status
+    addresses: dict[str, int]  # every notice by address status afterwards
+
+    @property
+    def waiting(self) -> int:
+        """Addresses that wait for a person (needs review or undeliverable)."""
+        return sum(self.addresses.get(status, 0) for status in REVIEW_STATUSES)
+
+    def as_dict(self) -> dict:
+        return {"checked": sum(self.checked.values()), "checked_by_status": self.checked, "addresses": self.addresses}
+
+
+def verify_addresses(session: Session, verifier: Verifier, *, on_progress: Callable[[int], None] | None = None) -> VerifyResult:
+    """The staff action: check every stale address in this process (committing per chunk), then count them all."""
+    checked = verify_notices(session, verifier, on_progress=on_progress)
+    return VerifyResult(checked, address_status_counts(session))
 
 
 @dataclass
@@ -162,7 +187,8 @@ class ReviewItem:
         }
 
 
-def review_queue(url: str, *, status: str | None = None, limit: int | None = None) -> list[ReviewItem]:
+def review_queue(session: Session, *, status: str | None = None, limit: int | None = None) -> list[ReviewItem]:
+    """Open notices whose address waits for a person (one status of REVIEW_STATUSES, or both), by notice id."""
     query = (
         select(Notice.id, Notice.person_id, Address)
         .join(Address, Address.notice_id == Notice.id)
@@ -171,8 +197,7 @@ def review_queue(url: str, *, status: str | None = None, limit: int | None = Non
     )
     if limit:
         query = query.limit(limit)
-    with session_for(url) as session:
-        return [ReviewItem(notice_id, person_id, address) for notice_id, person_id, address in session.exec(query).all()]
+    return [ReviewItem(notice_id, person_id, address) for notice_id, person_id, address in session.exec(query).all()]
 
 
 @dataclass
@@ -189,23 +214,31 @@ class Fix:
 
 
 def apply_fix(session: Session, fix: Fix, verifier: Verifier, actor: str) -> Address:
-    """Re-checks the address with the clerk's changes, marks it as staff's, and records who did what."""
+    """Re-checks the address with the clerk's changes, marks it as staff's, and records who did what.
+
+    Takes part in the caller's transaction: flushes, never commits. Raises before writing anything.
+    """
     notice = session.get(Notice, fix.notice_id)
     if notice is None:
-        raise NotFoundError(f"no notice with id {fix.notice_id}", todo="see `notifier addresses review`")
+        raise NotFoundError(f"no notice with id {fix.notice_id}", todo="see the addresses that wait for review", action="addresses.review")
     if notice.status != NoticeStatus.OPEN:
-        raise NotifierError(
+        raise WrongStateError(
             f"notice {notice.id} is {notice.status}: its letter is in a frozen batch or was mailed",
             todo="cancel the batch first, or record a returned letter with a forwarding address",
         )
     address = session.exec(select(Address).where(Address.notice_id == notice.id)).first()
     before = raw_of_address(address) if address else raw_of_notice(notice)
     if fix.is_empty():
-        raise NotifierError(f"nothing to change for notice {notice.id}", todo="give --line1/--city/... , --accept-suggestion or --undeliverable REASON")
+        raise InvalidInputError(
+            f"nothing to change for notice {notice.id}",
+            todo="give the corrected fields, accept the suggestion, or mark it undeliverable with a reason",
+            action="addresses.fix",
+            notice=notice.id,
+        )
     changes = dict(fix.changes)
     if fix.accept_suggestion:
         if not address or not address.suggestion:
-            raise NotifierError(f"notice {notice.id} has no suggested fix", todo="give the corrected fields instead")
+            raise WrongStateError(f"notice {notice.id} has no suggested fix", todo="give the corrected fields instead", action="addresses.fix", notice=notice.id)
         changes.update(address.suggestion)
     after = RawAddress(**{**before.__dict__, **changes})
     if fix.undeliverable:
@@ -232,3 +265,30 @@ def apply_fix(session: Session, fix: Fix, verifier: Verifier, actor: str) -> Add
     )
     session.flush()
     return address
+
+
+@dataclass
+class FixResult:
+    """One notice's address after a clerk's fix."""
+
+    notice_id: int
+    status: str
+    line1: str
+    line2: str
+    city: str
+    state: str
+    zip5: str
+    zip4: str
+    reasons: list[dict]
+
+    def as_dict(self) -> dict:
+        return {"notice_id": self.notice_id, "status": self.status, "line1": self.line1, "line2": self.line2, "city": self.city,
+                "state": self.state, "zip5": self.zip5, "zip4": self.zip4, "reasons": self.reasons}
+
+
+def fix_address(session: Session, fix: Fix, verifier: Verifier, actor: str) -> FixResult:
+    """The staff action: apply one clerk's fix and commit it."""
+    address = apply_fix(session, fix, verifier, actor)
+    session.commit()
+    a = address
+    return FixResult(fix.notice_id, a.status, a.line1, a.line2, a.city, a.state, a.zip5, a.zip4, a.reasons)

@@ -17,10 +17,12 @@ import sqlalchemy as sa
 from reportlab.lib.units import inch
 from sqlmodel import Session, select
 
+from notifier.costs.money import dollars
 from notifier.csvfiles import write_csv
 from notifier.letters.ids import make_letter_id
 from notifier.letters.layout import BOLD, REGULAR, draw_letter, register_fonts
-from notifier.letters.store import Renderer, atomic_pdf, notice_rows
+from notifier.letters.renderer import Renderer, atomic_pdf
+from notifier.letters.store import notice_rows
 from notifier.models import Address, Batch, Letter
 
 MANIFEST_COLUMNS = ["sequence", "letter_id", "imb_serial", "zip", "sheets", "ounces", "postage_class", "postage_cents"]
@@ -110,8 +112,8 @@ def _cover_sheet(path: Path, batch: Batch, files: list[dict], letters: int, shee
         (BOLD, 16, f"Mail run {batch.id}"),
         (REGULAR, 11, f"Mail date {batch.mail_date.isoformat()}   Postage class {batch.postage_class}   Wave {batch.wave or 'all'}"),
         (REGULAR, 11, f"Letters {letters}   Sheets {sheets}"),
-        (REGULAR, 11, f"Estimate: postage ${(batch.postage_cents or 0) / 100:,.2f}  print ${(batch.print_cents or 0) / 100:,.2f}  "
-                      f"envelopes ${(batch.envelope_cents or 0) / 100:,.2f}  total ${total / 100:,.2f}"),
+        (REGULAR, 11, f"Estimate: postage {dollars(batch.postage_cents or 0)}  print {dollars(batch.print_cents or 0)}  "
+                      f"envelopes {dollars(batch.envelope_cents or 0)}  total {dollars(total)}"),
         (BOLD, 11, "Files (SHA-256)"),
         *((REGULAR, 8, f"{Path(f['path']).name}  {f['letters']} letters  {f['sha256']}") for f in files),
     ]

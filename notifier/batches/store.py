@@ -1,13 +1,14 @@
 """Mail runs in the database: create from waves, then freeze, print, mark mailed, close or cancel.
 
-Each transition is one command, refused with a clear message from the wrong state, a no-op
-when the batch is already in the target state, and recorded (who, when) as an AuditEvent.
-Freezing fixes the batch: presort order, sort levels and each letter's cost estimate.
+Each transition is one staff action (a function taking a batch id and returning the batch's
+`BatchSummary`), refused with `WrongStateError` from the wrong state, a no-op when the batch is
+already in the target state, and recorded (who, when) as an AuditEvent. Each commits its own
+work. Freezing fixes the batch: presort order, sort levels and each letter's cost estimate.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -17,13 +18,13 @@ from sqlmodel import Session, select
 from notifier.batches.rules import SORT_LEVELS, load_waves, sort_levels, wave_of
 from notifier.costs.rates import Rates, letter_cost, share_out
 from notifier.db import executemany
-from notifier.errors import NotFoundError, NotifierError
+from notifier.errors import ConflictError, InvalidInputError, NotFoundError, WrongStateError
 from notifier.letters.ids import make_letter_id
 from notifier.models import Address, AuditEvent, Batch, BatchState, Decision, Letter, LetterState, Notice, NoticeStatus, utcnow
 from notifier.settings import Settings, load_toml
 
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    # command: (states it may start from, state it leads to)
+    # action (as staff name it): (states it may start from, state it leads to)
     "freeze": ((BatchState.DRAFT,), BatchState.FROZEN),
     "print": ((BatchState.FROZEN,), BatchState.PRINTED),
     "mark-mailed": ((BatchState.PRINTED,), BatchState.MAILED),
@@ -46,10 +47,33 @@ class BatchConfig:
         return cls(data["letters_per_file"], data["min_pieces_5_digit"], data["min_pieces_3_digit"], data["default_postage_class"])
 
 
+@dataclass(frozen=True)
+class BatchSummary:
+    """A batch's state, counts, files and costs: what every batch action returns."""
+
+    id: int
+    state: str
+    mail_date: str
+    postage_class: str
+    wave: str
+    letters: int
+    people: int
+    sheets: int
+    files: list[str]
+    estimate: dict | None  # postage_cents, print_cents, envelope_cents, total_cents; None before freezing
+    actual: dict | None  # the same, once mailed
+    variance_cents: int | None
+    postage_statement: str
+    invoice: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
 def get_batch(session: Session, batch_id: int) -> Batch:
     batch = session.get(Batch, batch_id)
     if batch is None:
-        raise NotFoundError(f"no batch {batch_id}", todo="`notifier status` counts the batches by state")
+        raise NotFoundError(f"no batch {batch_id}", todo="see how many batches there are in each state", action="status")
     return batch
 
 
@@ -57,25 +81,27 @@ def _audit(session: Session, batch: Batch, action: str, actor: str, details: dic
     session.add(AuditEvent(at=utcnow(), actor=actor, action=f"batch.{action}", subject="batch", subject_id=batch.id, details=details or {}))
 
 
-def start_transition(session: Session, batch: Batch, command: str) -> bool:
+def _starts(batch: Batch, action: str) -> bool:
     """True when the transition should run; False when the batch is already there (idempotent)."""
-    sources, target = TRANSITIONS[command]
+    sources, target = TRANSITIONS[action]
     if batch.state == target:
         return False
     if batch.state not in sources:
-        raise NotifierError(
-            f"batch {batch.id} is {batch.state}; `{command}` works on a batch that is {' or '.join(sources)}",
-            todo="see `notifier batches show " + str(batch.id) + "`",
+        raise WrongStateError(
+            f"batch {batch.id} is {batch.state}; `{action}` works on a batch that is {' or '.join(sources)}",
+            todo="see the batch's state and files",
+            action="batches.show",
+            batch=batch.id,
         )
     return True
 
 
-def create_batch(session: Session, settings: Settings, *, mail_date: date, wave: str | None, limit: int | None, postage_class: str | None, actor: str) -> Batch:
+def create_batch(session: Session, settings: Settings, *, mail_date: date, wave: str | None, limit: int | None, postage_class: str | None, actor: str) -> BatchSummary:
     """A draft batch of rendered letters that are in no batch yet, in wave order."""
     config = BatchConfig.load(settings)
     waves = load_waves(settings.config_dir)
     if wave and wave not in {w.name for w in waves}:
-        raise NotifierError(f"no wave named '{wave}'", todo=f"use one of: {', '.join(w.name for w in waves)} (config/waves.toml)")
+        raise InvalidInputError(f"no wave named '{wave}'", todo=f"use one of: {', '.join(w.name for w in waves)} (config/waves.toml)")
     postage_class = postage_class or config.default_class
     Rates.load(settings.config_dir).postage.on(mail_date)  # refuse a mail date without known prices now, not at freeze
     latest = (
@@ -98,13 +124,14 @@ def create_batch(session: Session, settings: Settings, *, mail_date: date, wave:
     if limit:
         chosen = chosen[:limit]
     if not chosen:
-        raise NotifierError("no rendered letters wait for a batch" + (f" in wave '{wave}'" if wave else ""), todo="run `notifier letters render` first")
+        raise WrongStateError("no rendered letters wait for a batch" + (f" in wave '{wave}'" if wave else ""), todo="render the letters first", action="letters.render")
     batch = Batch(mail_date=mail_date, postage_class=postage_class, wave=wave or "", created_at=utcnow(), created_by=actor, files=[])
     session.add(batch)
     session.flush()
     _update_letters(session, [{"letter_pk": letter_id, "batch_id": batch.id, "state": LetterState.BATCHED, "wave": name} for _, letter_id, _, name in chosen])
     _audit(session, batch, "create", actor, {"letters": len(chosen), "wave": wave or "", "mail_date": mail_date.isoformat()})
-    return batch
+    session.commit()
+    return batch_summary(session, batch)
 
 
 def _in_batch(batch: Batch):
@@ -120,15 +147,19 @@ def _update_letters(session: Session, rows: list[dict]) -> None:
         executemany(session, statement, rows[start : start + 5000])
 
 
-def freeze_batch(session: Session, settings: Settings, batch: Batch, actor: str) -> None:
+def freeze_batch(session: Session, settings: Settings, batch_id: int, actor: str) -> BatchSummary:
     """Presort, sort levels and cost estimates become fixed; the notices stop taking new decisions.
 
     Letters are read in ZIP order in chunks and written back in chunks, so memory stays the
-    size of the ZIP list, not of the batch.
+    size of the ZIP list, not of the batch. It commits once, at the end: sequence numbers
+    mean something only when every letter has one, and a letter found stale halfway must
+    leave the batch as it was.
     """
-    if not start_transition(session, batch, "freeze"):
-        return
-    from notifier.letters.store import Renderer, stale_letters
+    batch = get_batch(session, batch_id)
+    if not _starts(batch, "freeze"):
+        return batch_summary(session, batch)
+    from notifier.letters.renderer import Renderer
+    from notifier.letters.store import stale_letters
 
     config = BatchConfig.load(settings)
     rates = Rates.load(settings.config_dir)
@@ -154,9 +185,11 @@ def freeze_batch(session: Session, settings: Settings, batch: Batch, actor: str)
         last = (rows[-1].zip5, rows[-1].id)
         stale = stale_letters(session, [(r.id, r.notice_id, r.content_hash) for r in rows], renderer)
         if stale:
-            raise NotifierError(
+            raise ConflictError(
                 f"letters of batch {batch.id} changed since they were rendered (for example {make_letter_id(stale[0])})",
-                todo=f"cancel the batch (`notifier batches cancel {batch.id}`), run `notifier letters render`, and create it again",
+                todo="cancel the batch, render the letters again, and create the batch again",
+                action="batches.cancel",
+                batch=batch.id,
             )
         updates = []
         for r in rows:
@@ -173,12 +206,17 @@ def freeze_batch(session: Session, settings: Settings, batch: Batch, actor: str)
     session.execute(sa.update(Notice).where(Notice.id.in_(_in_batch(batch))).values(status=NoticeStatus.LOCKED))
     batch.state = BatchState.FROZEN
     _audit(session, batch, "freeze", actor, {"letters": letters, **totals})
+    session.commit()
+    return batch_summary(session, batch)
 
 
-def mark_mailed(session: Session, batch: Batch, actor: str, *, postage_cents: int, print_cents: int | None, envelope_cents: int | None, statement: str, invoice: str) -> None:
-    """Records the actual figures and shares them out over the letters, to the cent."""
-    if not start_transition(session, batch, "mark-mailed"):
-        return
+def mark_mailed(
+    session: Session, batch_id: int, actor: str, *, postage_cents: int, print_cents: int | None, envelope_cents: int | None, statement: str, invoice: str
+) -> BatchSummary:
+    """Records the actual figures (cents; None: not invoiced separately) and shares them out over the letters, to the cent."""
+    batch = get_batch(session, batch_id)
+    if not _starts(batch, "mark-mailed"):
+        return batch_summary(session, batch)
     rows = session.execute(
         select(Letter.id, *(getattr(Letter, part) for part in COST_PARTS)).where(Letter.batch_id == batch.id).order_by(Letter.sequence)
     ).all()
@@ -197,25 +235,34 @@ def mark_mailed(session: Session, batch: Batch, actor: str, *, postage_cents: in
     batch.state = BatchState.MAILED
     session.add(batch)
     _audit(session, batch, "mark-mailed", actor, {**{f"actual_{k}": getattr(batch, f"actual_{k}") for k in actuals}, "statement": statement, "invoice": invoice})
+    session.commit()
+    return batch_summary(session, batch)
 
 
-def print_batch(session: Session, settings: Settings, batch: Batch, actor: str) -> None:
-    """Writes the print files of a frozen batch; on a printed batch, writes the same files again."""
+def print_batch(session: Session, settings: Settings, batch_id: int, actor: str) -> BatchSummary:
+    """Writes the print files of a frozen batch in this process; on a printed batch, writes the same files again.
+
+    (With a broker the workers write them file by file: see notifier.pipeline.)
+    """
     from notifier.batches.printfiles import write_print_files
-    from notifier.letters.store import Renderer
+    from notifier.letters.renderer import Renderer
 
+    batch = get_batch(session, batch_id)
     check_printable(session, batch)
     files = write_print_files(session, batch, Renderer.from_settings(settings), BatchConfig.load(settings).letters_per_file)
     complete_print(session, batch, files, actor)
+    session.commit()
+    return batch_summary(session, batch)
 
 
 def check_printable(session: Session, batch: Batch) -> None:
     """Refuses a batch that is neither frozen nor printed (printing again rewrites the same files)."""
     if batch.state != BatchState.PRINTED:
-        start_transition(session, batch, "print")
+        _starts(batch, "print")
 
 
 def complete_print(session: Session, batch: Batch, files: list[dict], actor: str) -> None:
+    """The batch is printed with these files; in the caller's transaction (it does not commit)."""
     first_time = batch.state != BatchState.PRINTED
     batch.files = files
     batch.state = BatchState.PRINTED
@@ -224,24 +271,46 @@ def complete_print(session: Session, batch: Batch, files: list[dict], actor: str
         _audit(session, batch, "print", actor, {"files": len(files)})
 
 
-def simple_transition(session: Session, batch: Batch, command: str, actor: str) -> None:
-    """close and cancel; cancel releases the letters (rendered again, in no batch) and their notices."""
-    if not start_transition(session, batch, command):
-        return
-    if command == "cancel":
+def close_batch(session: Session, batch_id: int, actor: str) -> BatchSummary:
+    """A mailed batch is done with."""
+    batch = get_batch(session, batch_id)
+    if _starts(batch, "close"):
+        _set_state(session, batch, "close", actor)
+    return batch_summary(session, batch)
+
+
+def cancel_batch(session: Session, batch_id: int, actor: str) -> BatchSummary:
+    """A draft or frozen batch is dropped: its letters wait for a batch again (rendered, in no batch) and its notices reopen."""
+    batch = get_batch(session, batch_id)
+    if _starts(batch, "cancel"):
         session.execute(sa.update(Notice).where(Notice.id.in_(_in_batch(batch)), Notice.status == NoticeStatus.LOCKED).values(status=NoticeStatus.OPEN))
         session.execute(
             sa.update(Letter.__table__).where(Letter.__table__.c.batch_id == batch.id).values(
                 batch_id=None, state=LetterState.RENDERED, sequence=None, sort_level="", wave="", postage_cents=None, print_cents=None, envelope_cents=None
             )
         )
-    batch.state = TRANSITIONS[command][1]
+        _set_state(session, batch, "cancel", actor)
+    return batch_summary(session, batch)
+
+
+def _set_state(session: Session, batch: Batch, action: str, actor: str) -> None:
+    batch.state = TRANSITIONS[action][1]
     session.add(batch)
-    _audit(session, batch, command, actor)
+    _audit(session, batch, action, actor)
+    session.commit()
 
 
-def batch_summary(session: Session, batch: Batch) -> dict:
-    """`batches show --json`: state, counts, files and costs."""
+def show_batch(session: Session, batch_id: int) -> BatchSummary:
+    return batch_summary(session, get_batch(session, batch_id))
+
+
+def letters_in_print_order(session: Session, batch_id: int) -> list[int]:
+    """The numbers of a batch's letters as the print house stacks them (presort sequence)."""
+    return list(session.scalars(select(Letter.id).where(Letter.batch_id == batch_id).order_by(Letter.sequence)))
+
+
+def batch_summary(session: Session, batch: Batch) -> BatchSummary:
+    """State, counts, files and costs (`as_dict()` is what `batches show --json` prints)."""
     letters, people = session.execute(
         select(sa.func.count(Letter.id), sa.func.count(sa.distinct(Letter.notice_id))).where(Letter.batch_id == batch.id)
     ).one()
@@ -254,19 +323,19 @@ def batch_summary(session: Session, batch: Batch) -> dict:
         return {**parts, "total_cents": sum(parts.values())}
 
     estimate, actual = money(""), money("actual_")
-    return {
-        "id": batch.id,
-        "state": batch.state,
-        "mail_date": batch.mail_date.isoformat(),
-        "postage_class": batch.postage_class,
-        "wave": batch.wave,
-        "letters": letters,
-        "people": people,
-        "sheets": sheets,
-        "files": [f["path"] for f in batch.files],
-        "estimate": estimate,
-        "actual": actual,
-        "variance_cents": actual["total_cents"] - estimate["total_cents"] if estimate and actual else None,
-        "postage_statement": batch.postage_statement,
-        "invoice": batch.invoice,
-    }
+    return BatchSummary(
+        id=batch.id,
+        state=str(batch.state),
+        mail_date=batch.mail_date.isoformat(),
+        postage_class=batch.postage_class,
+        wave=batch.wave,
+        letters=letters,
+        people=people,
+        sheets=sheets,
+        files=[f["path"] for f in batch.files],
+        estimate=estimate,
+        actual=actual,
+        variance_cents=actual["total_cents"] - estimate["total_cents"] if estimate and actual else None,
+        postage_statement=batch.postage_statement,
+        invoice=batch.invoice,
+    )

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import typer
 
-from notifier.addresses.check import AddressStatus, RawAddress, ZipDatabaseVerifier
+from notifier.addresses.check import REVIEW_STATUSES, RawAddress, ZipDatabaseVerifier
 from notifier.addresses.spreadsheet import export_review, fixes_from_file
-from notifier.addresses.store import Fix, apply_fix, count_stale, review_queue, status_counts, verify_notices
-from notifier.cli.common import JSON_OPTION, count_progress, database, emit_json
+from notifier.addresses.store import Fix, count_stale, fix_address, review_queue, verify_addresses
+from notifier.cli.common import JSON_OPTION, count_progress, database, emit_json, report_enqueued
 from notifier.db import session_for
-from notifier.errors import NotifierError
+from notifier.errors import InvalidInputError
 
 app = typer.Typer(no_args_is_help=True, help="Standardize (USPS Pub 28) and verify addresses; the review queue.")
 CHECK_FIELDS = ("line1", "line2", "city", "state", "zip")
@@ -47,20 +47,20 @@ def verify_command(json: bool = JSON_OPTION) -> None:
     """Check every open notice's address that is not checked yet (or changed since); idempotent."""
     settings, url = database()
     if settings.broker_url:
-        from notifier.cli.runs import enqueue_step
+        from notifier.workers import enqueue_step
 
-        return enqueue_step(settings, url, "verify", json)
-    with count_progress("verifying addresses", count_stale(url)) as on_progress:
-        checked = verify_notices(url, ZipDatabaseVerifier(), on_progress=on_progress)
-    totals = status_counts(url)
+        return report_enqueued(*enqueue_step(url, settings, "verify"), json)
+    with session_for(url) as session:
+        with count_progress("verifying addresses", count_stale(session)) as on_progress:
+            result = verify_addresses(session, ZipDatabaseVerifier(), on_progress=on_progress)
     if json:
-        emit_json({"checked": sum(checked.values()), "checked_by_status": checked, "addresses": totals})
+        emit_json(result.as_dict())
         return
+    checked = result.checked
     typer.echo(f"checked {sum(checked.values())} addresses: " + (", ".join(f"{k} {v}" for k, v in sorted(checked.items())) or "nothing to do"))
-    typer.echo("open notices by address status: " + ", ".join(f"{k} {v}" for k, v in sorted(totals.items())))
-    waiting = totals.get(AddressStatus.NEEDS_REVIEW, 0) + totals.get(AddressStatus.UNDELIVERABLE, 0)
-    if waiting:
-        typer.echo(f"{waiting} wait for staff: `notifier addresses review`")
+    typer.echo("open notices by address status: " + ", ".join(f"{k} {v}" for k, v in sorted(result.addresses.items())))
+    if result.waiting:
+        typer.echo(f"{result.waiting} wait for staff: `notifier addresses review`")
 
 
 @app.command("review")
@@ -71,28 +71,29 @@ def review_command(
     json: bool = JSON_OPTION,
 ) -> None:
     """What waits for a person: addresses that need review or are undeliverable, with reasons and suggestions."""
-    if status and status not in (AddressStatus.NEEDS_REVIEW, AddressStatus.UNDELIVERABLE):
+    if status and status not in REVIEW_STATUSES:
         raise typer.BadParameter("use needs_review or undeliverable", param_hint="--status")
     _, url = database()
     if export:
-        count = export_review(url, export, status)
+        with session_for(url) as session:
+            exported = export_review(session, export, status)
         if json:
-            emit_json({"exported": count, "path": str(export)})
+            emit_json(exported.as_dict())
         else:
-            typer.echo(f"wrote {count} addresses to {export}; edit them, then `notifier addresses fix --from {export}`")
+            typer.echo(f"wrote {exported.count} addresses to {export}; edit them, then `notifier addresses fix --from {export}`")
         return
-    items = review_queue(url, status=status, limit=limit)
+    with session_for(url) as session:
+        items = [item.as_dict() for item in review_queue(session, status=status, limit=limit)]
     for item in items:
         if json:
-            emit_json(item.as_dict())
+            emit_json(item)
             continue
-        a = item.address
-        raw = ", ".join(part for part in (a.raw_line1, a.raw_line2, a.raw_city, a.raw_state, a.raw_zip) if part) or "(no address)"
-        typer.echo(f"notice {item.notice_id:>6}  {a.status:<13} {raw}")
-        for reason in a.reasons:
+        raw = ", ".join(part for part in item["raw"].values() if part) or "(no address)"
+        typer.echo(f"notice {item['notice_id']:>6}  {item['status']:<13} {raw}")
+        for reason in item["reasons"]:
             typer.echo(f"               {reason['code']}: {reason['message']}")
-        if a.suggestion:
-            typer.echo("               suggestion: " + ", ".join(f"{k} {v}" for k, v in a.suggestion.items()) + " (--accept-suggestion)")
+        if item["suggestion"]:
+            typer.echo("               suggestion: " + ", ".join(f"{k} {v}" for k, v in item["suggestion"].items()) + " (--accept-suggestion)")
     if not items and not json:
         typer.echo("nothing waits for review")
 
@@ -117,8 +118,9 @@ def fix_command(
     verifier = ZipDatabaseVerifier()
     if from_file:
         if notice is not None:
-            raise NotifierError("give either a NOTICE or --from FILE.csv, not both")
-        report = fixes_from_file(url, from_file, verifier, actor)
+            raise InvalidInputError("give either a NOTICE or --from FILE.csv, not both")
+        with session_for(url) as session:
+            report = fixes_from_file(session, from_file, verifier, actor)
         if json:
             emit_json(report.as_dict())
             return
@@ -127,17 +129,14 @@ def fix_command(
             typer.echo(f"  line {error['line']} (notice {error['notice_id']}): {error['message']}")
         return
     if notice is None:
-        raise NotifierError("no notice given", todo="give a NOTICE id or --from FILE.csv")
+        raise InvalidInputError("no notice given", todo="give a NOTICE id or --from FILE.csv")
     changes = {name: value for name, value in zip(CHECK_FIELDS, (line1, line2, city, state, zip_code)) if value is not None}
     fix = Fix(notice_id=notice, changes=changes, accept_suggestion=accept_suggestion, undeliverable=undeliverable or "")
     with session_for(url) as session:
-        address = apply_fix(session, fix, verifier, actor)
-        session.commit()
-        result = {"notice_id": notice, "status": address.status, "line1": address.line1, "line2": address.line2, "city": address.city,
-                  "state": address.state, "zip5": address.zip5, "zip4": address.zip4, "reasons": address.reasons}
+        result = fix_address(session, fix, verifier, actor)
     if json:
-        emit_json(result)
+        emit_json(result.as_dict())
         return
-    typer.echo(f"notice {notice}: {result['status']}  {result['line1']}, {result['city']} {result['state']} {result['zip5']}")
-    for reason in result["reasons"]:
+    typer.echo(f"notice {notice}: {result.status}  {result.line1}, {result.city} {result.state} {result.zip5}")
+    for reason in result.reasons:
         typer.echo(f"  {reason['code']}: {reason['message']}")

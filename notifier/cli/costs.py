@@ -8,11 +8,10 @@ from pathlib import Path
 import typer
 
 from notifier.cli.common import database, emit_report_csv, parse_date
-from notifier.costs.report import COLUMNS, GROUPINGS, as_pdf, as_table, cost_report
+from notifier.costs.report import COLUMNS, FORMATS, GROUPINGS, as_table, cost_report, cost_report_pdf
 from notifier.db import session_for
 
 app = typer.Typer(no_args_is_help=True, help="Postage, print and envelope spend, estimated and actual.")
-FORMATS = ("table", "csv", "json", "pdf")
 
 
 @app.command("report")
@@ -31,12 +30,12 @@ def report_command(
     _, url = database()
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     with session_for(url) as session:
-        report = cost_report(session, by=by, start=first, end=last)
         if format == "pdf":
             path = out or Path("costs-report.pdf")
-            path.write_bytes(as_pdf(report, cost_report(session, by="month", start=first, end=last)))
+            path.write_bytes(cost_report_pdf(session, by=by, start=first, end=last))
             typer.echo(f"wrote {path}")
             return
+        report = cost_report(session, by=by, start=first, end=last)
     if format == "json":
         typer.echo(jsonlib.dumps(report))
     elif format == "csv":

@@ -1,4 +1,8 @@
-"""`notifier demo`: every step that exists so far, on synthetic data, in a fresh workspace."""
+"""`notifier demo`: every step that exists so far, on synthetic data, in a fresh workspace.
+
+An edge like every command: each step opens a session and calls the same service a staff
+command calls, so the demo shows exactly what staff would get.
+"""
 
 from __future__ import annotations
 
@@ -8,33 +12,22 @@ from datetime import date
 from pathlib import Path
 
 import typer
-from sqlmodel import select
 
 from notifier import db
 from notifier.addresses.check import RawAddress, ZipDatabaseVerifier
 from notifier.addresses.spreadsheet import export_review
-from notifier.addresses.store import count_stale, review_queue, verify_notices
-from notifier.batches.store import (
-    batch_summary,
-    create_batch,
-    freeze_batch,
-    mark_mailed,
-    print_batch,
-)
+from notifier.addresses.store import count_stale, review_queue, verify_addresses
+from notifier.batches.store import BatchSummary, create_batch, freeze_batch, letters_in_print_order, mark_mailed, print_batch
 from notifier.cli.common import byte_progress, count_progress
+from notifier.costs.money import dollars
 from notifier.db import session_for
 from notifier.intake import quarantine
 from notifier.intake.importer import import_file
+from notifier.intake.mapping import Mapping
 from notifier.letters.ids import make_letter_id
-from notifier.letters.layout import draw_letter
-from notifier.letters.store import (
-    Renderer,
-    atomic_pdf,
-    count_mailable,
-    current_notice_work,
-    render_letters,
-)
-from notifier.models import Address, Batch, Letter, LetterState, Notice
+from notifier.letters.renderer import Renderer
+from notifier.letters.store import count_mailable, proof_letter, render_letters, sample_person
+from notifier.pipeline import run_summary, stage_file
 from notifier.returns.rules import load_policy
 from notifier.returns.store import record_return, returns_report
 from notifier.settings import Settings, get_settings
@@ -54,6 +47,7 @@ def demo_command(
     workdir.mkdir(parents=True)
     url = f"sqlite:///{workdir / 'notifier.db'}"
     db.ensure_schema(url)
+    demo_settings = Settings(database_url=url, output_dir=workdir / "output")
 
     export = workdir / "decisions.csv"
     typer.echo(f"1. synthesize  {count} decisions (seed {seed})")
@@ -62,8 +56,8 @@ def demo_command(
 
     typer.echo("2. import      validate, quarantine, group into one notice per person")
     started = time.perf_counter()
-    with byte_progress("importing", export.stat().st_size) as on_bytes:
-        summary = import_file(url, export, on_bytes=on_bytes, chunk_rows=settings.import_chunk_rows)
+    with byte_progress("importing", export.stat().st_size) as on_bytes, session_for(url) as session:
+        summary = import_file(session, export, on_bytes=on_bytes, chunk_rows=settings.import_chunk_rows)
     c = summary.counts
     typer.echo(
         f"   read {c.read}: {c.imported} imported, {c.duplicates} duplicates, {c.conflicts} conflicts, "
@@ -71,99 +65,85 @@ def demo_command(
     )
 
     typer.echo("3. re-import   the same file again changes nothing")
-    again = import_file(url, export, chunk_rows=settings.import_chunk_rows).counts
+    with session_for(url) as session:
+        again = import_file(session, export, chunk_rows=settings.import_chunk_rows).counts
     typer.echo(f"   read {again.read}: {again.imported} imported, {again.duplicates} duplicates, {again.quarantined} quarantined")
 
     fixes = workdir / "quarantine.csv"
-    exported = quarantine.export(url, fixes, settings.config_dir)
+    with session_for(url) as session:
+        exported = quarantine.export(session, fixes, settings.config_dir).count
+        first_rows = quarantine.list_rows(session, limit=3)
     typer.echo(f"4. quarantine  {exported} rows to fix -> {fixes}")
-    for row in quarantine.find(url, limit=3):
-        typer.echo(f"   line {row.line_number}: {quarantine.problems_text(row)[:110]}")
+    for row in first_rows:
+        typer.echo(f"   line {row.line}: {quarantine.problems_text(row)[:110]}")
 
     typer.echo("5. addresses   standardize (USPS Pub 28) and verify every notice's address")
     started = time.perf_counter()
-    verifier = ZipDatabaseVerifier()
-    with count_progress("verifying addresses", count_stale(url)) as on_progress:
-        checked = verify_notices(url, verifier, on_progress=on_progress)
-    typer.echo(f"   {', '.join(f'{k} {v}' for k, v in sorted(checked.items()))} ({time.perf_counter() - started:.1f} s)")
-    review = workdir / "address-review.csv"
-    typer.echo(f"   {export_review(url, review)} wait for staff -> {review}")
-    for item in review_queue(url, limit=3):
-        reason = item.address.reasons[0]
-        typer.echo(f"   notice {item.notice_id}: {reason['code']}: {reason['message'][:90]}")
+    with session_for(url) as session:
+        with count_progress("verifying addresses", count_stale(session)) as on_progress:
+            verified = verify_addresses(session, ZipDatabaseVerifier(), on_progress=on_progress)
+        typer.echo(f"   {', '.join(f'{k} {v}' for k, v in sorted(verified.checked.items()))} ({time.perf_counter() - started:.1f} s)")
+        review = workdir / "address-review.csv"
+        typer.echo(f"   {export_review(session, review).count} wait for staff -> {review}")
+        for item in review_queue(session, limit=3):
+            reason = item.address.reasons[0]
+            typer.echo(f"   notice {item.notice_id}: {reason['code']}: {reason['message'][:90]}")
 
     typer.echo("6. letters     render a letter per notice with a mailable address (many letters per PDF)")
     started = time.perf_counter()
-    renderer = Renderer.from_settings(Settings(database_url=url, output_dir=workdir / "output"))
-    with count_progress("rendering letters", count_mailable(url)) as on_progress:
-        rendered = render_letters(url, renderer, on_progress=on_progress)
-    typer.echo(f"   {', '.join(f'{k} {v}' for k, v in sorted(rendered.items()))} ({time.perf_counter() - started:.1f} s) -> {workdir / 'output' / 'letters'}")
-    samples = workdir / "output" / "samples"
-    for language in ("en", "es"):
-        person = _first_person_speaking(url, language)
-        if person:
-            number, work = current_notice_work(url, person, renderer)
-            path = samples / f"letter-{language}.pdf"
-            with atomic_pdf(path) as canvas:
-                draw_letter(canvas, renderer.content(max(number, 1), work.notice, work.decisions, work.address), renderer.geometry)
-            typer.echo(f"   sample letter ({language}) -> {path}")
+    renderer = Renderer.from_settings(demo_settings)
+    with session_for(url) as session:
+        with count_progress("rendering letters", count_mailable(session)) as on_progress:
+            rendered = render_letters(session, renderer, on_progress=on_progress)
+        typer.echo(f"   {', '.join(f'{k} {v}' for k, v in sorted(rendered.by_state.items()))} ({time.perf_counter() - started:.1f} s) -> {rendered.output}")
+        for language in ("en", "es"):
+            person = sample_person(session, language)
+            if person:
+                path = workdir / "output" / "samples" / f"letter-{language}.pdf"
+                proof_letter(session, renderer, person, path)
+                typer.echo(f"   sample letter ({language}) -> {path}")
 
     typer.echo("7. mail run    create a batch (waves), freeze it (presort, cost estimate), print it")
-    demo_settings = Settings(database_url=url, output_dir=workdir / "output")
-    with session_for(url) as session:
-        batch = create_batch(session, demo_settings, mail_date=date.today(), wave=None, limit=None, postage_class=None, actor="demo")
-        session.commit()
-        freeze_batch(session, demo_settings, batch, "demo")
-        session.commit()
-        print_batch(session, demo_settings, batch, "demo")
-        session.commit()
-        summary = batch_summary(session, batch)
-    estimate = summary["estimate"]
-    typer.echo(f"   batch {summary['id']}: {summary['letters']} letters, {summary['sheets']} sheets, mail date {summary['mail_date']}, {summary['postage_class']}")
+    first = _mail_run(url, demo_settings)
+    estimate = first.estimate
+    typer.echo(f"   batch {first.id}: {first.letters} letters, {first.sheets} sheets, mail date {first.mail_date}, {first.postage_class}")
     typer.echo(
-        f"   estimate: postage ${estimate['postage_cents'] / 100:,.2f}, print ${estimate['print_cents'] / 100:,.2f}, "
-        f"envelopes ${estimate['envelope_cents'] / 100:,.2f}, total ${estimate['total_cents'] / 100:,.2f} "
-        f"(${estimate['total_cents'] / max(summary['people'], 1) / 100:.2f} per person)"
+        f"   estimate: postage {dollars(estimate['postage_cents'])}, print {dollars(estimate['print_cents'])}, "
+        f"envelopes {dollars(estimate['envelope_cents'])}, total {dollars(estimate['total_cents'])} "
+        f"({dollars(round(estimate['total_cents'] / max(first.people, 1)))} per person)"
     )
-    typer.echo(f"   print files, manifest and cover sheet -> {Path(summary['files'][0]).parent}")
+    typer.echo(f"   print files, manifest and cover sheet -> {Path(first.files[0]).parent}")
     with session_for(url) as session:
-        batch = session.get(Batch, summary["id"])
-        mark_mailed(session, batch, "demo", postage_cents=estimate["postage_cents"], print_cents=None, envelope_cents=None, statement="DEMO-1", invoice="")
-        session.commit()
+        mark_mailed(session, first.id, "demo", postage_cents=estimate["postage_cents"], print_cents=None, envelope_cents=None, statement="DEMO-1", invoice="")
     typer.echo("   marked mailed (postage statement DEMO-1)")
 
     typer.echo("8. returns     a few percent of the envelopes come back; forwarding addresses get a second letter")
     policy = load_policy(demo_settings.config_dir)
     verifier = ZipDatabaseVerifier()
     dead_reasons = [code for code, reason in policy.reasons.items() if reason.dead]
-    with session_for(url) as session:
-        returned = session.exec(select(Letter.id).where(Letter.batch_id == summary["id"]).order_by(Letter.sequence)).all()[::30]
     outcomes: dict[str, int] = {}
-    for index, letter_id in enumerate(returned):
-        forward = RawAddress(f"{100 + index} W Madison St", "", "Chicago", "IL", "60602") if index % 3 == 0 else None
-        with session_for(url) as session:
-            result = record_return(session, url, policy, verifier, letter_text=make_letter_id(letter_id), reason=dead_reasons[index % len(dead_reasons)],
-                                   returned_on=date.today(), forward=forward, note="", actor="demo")
-            session.commit()
-        outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
-    typer.echo(f"   {len(returned)} returned: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
-    second = render_letters(url, renderer)
     with session_for(url) as session:
-        batch = create_batch(session, demo_settings, mail_date=date.today(), wave=None, limit=None, postage_class=None, actor="demo")
-        session.commit()
-        freeze_batch(session, demo_settings, batch, "demo")
-        print_batch(session, demo_settings, batch, "demo")
-        session.commit()
-        rerun = batch_summary(session, batch)
+        returned = letters_in_print_order(session, first.id)[::30]
+        for index, number in enumerate(returned):
+            forward = RawAddress(f"{100 + index} W Madison St", "", "Chicago", "IL", "60602") if index % 3 == 0 else None
+            result = record_return(session, policy, verifier, letter_text=make_letter_id(number), reason=dead_reasons[index % len(dead_reasons)],
+                                   returned_on=date.today(), forward=forward, note="", actor="demo")
+            outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+    typer.echo(f"   {len(returned)} returned: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+    with session_for(url) as session:
+        second = render_letters(session, renderer)
+    rerun = _mail_run(url, demo_settings)
+    with session_for(url) as session:
         report = returns_report(session, by="reason")
-    typer.echo(f"   second run: {sum(second.values())} letters rendered, batch {rerun['id']} with {rerun['letters']} letters, estimate ${rerun['estimate']['total_cents'] / 100:,.2f}")
+    typer.echo(f"   second run: {second.rendered} letters rendered, batch {rerun.id} with {rerun.letters} letters, estimate {dollars(rerun.estimate['total_cents'])}")
     total = report["total"]
     typer.echo(f"   returns report: {total['returned']} of {total['mailed']} returned ({total['returned_share']:.1%}), {total['remailed']} re-mailed, "
-               f"${total['returned_postage_cents'] / 100:,.2f} postage on returned letters; `notifier returns report` for more")
+               f"{dollars(total['returned_postage_cents'])} postage on returned letters; `notifier returns report` for more")
 
     _one_command_run(workdir, seed)
 
-    counts = status(url)
+    with session_for(url) as session:
+        counts = status(session)
     typer.echo("10. status")
     typer.echo(
         f"   {counts['decisions']} decisions, {counts['people']} people, {counts['notices']} notices "
@@ -176,10 +156,16 @@ def demo_command(
     typer.echo(f"look around:   NOTIFIER_DATABASE_URL=sqlite:///{workdir / 'notifier.db'} .venv/bin/notifier status")
 
 
+def _mail_run(url: str, settings: Settings) -> BatchSummary:
+    """Every rendered letter into one batch mailed today: create, freeze, print, as staff would."""
+    with session_for(url) as session:
+        created = create_batch(session, settings, mail_date=date.today(), wave=None, limit=None, postage_class=None, actor="demo")
+        freeze_batch(session, settings, created.id, "demo")
+        return print_batch(session, settings, created.id, "demo")
+
+
 def _one_command_run(workdir: Path, seed: int) -> None:
     """Another county's file through `notifier run`: the same steps as tasks, as workers would do them."""
-    from notifier.intake.mapping import Mapping
-    from notifier.pipeline import run_summary, stage_file
     from notifier.workers import run_locally
 
     typer.echo("9. one command `notifier run FILE`: import, verify and render as tasks (2 local processes here, dramatiq workers at scale)")
@@ -191,23 +177,12 @@ def _one_command_run(workdir: Path, seed: int) -> None:
     write_export(export, 1000, seed + 1)
     started = time.perf_counter()
     settings = Settings(database_url=url, output_dir=county / "output", import_chunk_rows=250)
-    run_id, task_ids = stage_file(url, settings, export, fmt=None, mapping=Mapping(), encoding=None)
+    with session_for(url) as session:
+        run_id, task_ids = stage_file(session, settings, export, fmt=None, mapping=Mapping(), encoding=None)
     run_locally(url, settings, task_ids, jobs=2)
-    summary = run_summary(url, run_id)
+    with session_for(url) as session:
+        summary = run_summary(session, run_id)
+        letters = status(session)["letters"]
     steps = ", ".join(f"{step} {c['done']} tasks" for step, c in summary["steps"].items())
-    letters = status(url)["letters"]
     typer.echo(f"   run {run_id}: {'done' if summary['done'] else summary['stage']}; {steps}; letters: "
                f"{', '.join(f'{k} {v}' for k, v in sorted(letters.items()))} ({time.perf_counter() - started:.1f} s) -> {county}")
-
-
-def _first_person_speaking(url: str, language: str) -> str | None:
-    """A person with a rendered letter in `language`, for the sample letters."""
-    with session_for(url) as session:
-        query = (
-            select(Notice.person_id)
-            .join(Letter, Letter.notice_id == Notice.id)
-            .join(Address, Address.notice_id == Notice.id)
-            .where(Letter.state == LetterState.RENDERED, Letter.language == language, Address.line2 == "")
-            .order_by(Letter.id)
-        )
-        return session.exec(query).first()

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from notifier.cli.common import JSON_OPTION, byte_progress, database, emit_json
+from notifier.db import session_for
 from notifier.intake.importer import import_file
 from notifier.intake.mapping import load_mapping
 
@@ -22,8 +23,8 @@ def import_command(
     settings, url = database()
     chosen = load_mapping(settings.config_dir, mapping)
     size = path.stat().st_size if path.is_file() else 0
-    with byte_progress(f"importing {path.name}", size) as on_bytes:
-        summary = import_file(url, path, fmt=format, mapping=chosen, encoding=encoding, on_bytes=on_bytes, chunk_rows=settings.import_chunk_rows)
+    with byte_progress(f"importing {path.name}", size) as on_bytes, session_for(url) as session:
+        summary = import_file(session, path, fmt=format, mapping=chosen, encoding=encoding, on_bytes=on_bytes, chunk_rows=settings.import_chunk_rows)
     if json:
         emit_json(summary.as_dict())
         return

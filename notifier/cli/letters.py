@@ -1,4 +1,4 @@
-"""`notifier letters render|proof|sample|list` and `notifier templates check`."""
+"""`notifier letters render|proof|sample|find|list` and `notifier templates check`."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ from pathlib import Path
 
 import typer
 
-from notifier.cli.common import JSON_OPTION, count_progress, database, emit_json
-from notifier.errors import NotifierError
-from notifier.letters.ids import make_letter_id
-from notifier.letters.layout import draw_letter
-from notifier.letters.samples import sample_work
-from notifier.letters.store import Renderer, atomic_pdf, count_mailable, current_notice_work, find_letter, letter_rows, render_letters
-from notifier.letters.templates import VARIANTS, check_templates, reading_grades
+from notifier.cli.common import JSON_OPTION, count_progress, database, emit_json, report_enqueued
+from notifier.db import session_for
+from notifier.errors import ConfigError
+from notifier.letters.grades import template_report
+from notifier.letters.renderer import Renderer, SingleLetter, write_single_letter
+from notifier.letters.samples import sample_letter
+from notifier.letters.store import count_mailable, find_letter, list_letters, proof_letter
+from notifier.letters.templates import VARIANTS
 from notifier.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, help="Render letters (PDF) for notices with a mailable address.")
@@ -22,28 +23,28 @@ templates_app = typer.Typer(no_args_is_help=True, help="Check the staff-editable
 @app.command("render")
 def render_command(jobs: int = typer.Option(1, "--jobs", min=1, help="Render in N processes."), json: bool = JSON_OPTION) -> None:
     """Render a letter for every notice with a verified or corrected address (idempotent)."""
+    from notifier.workers import enqueue_step, render_locally  # the broker is chosen when this is first imported
+
     settings, url = database()
     if settings.broker_url:
-        from notifier.cli.runs import enqueue_step
-
-        return enqueue_step(settings, url, "render", json)
-    renderer = Renderer.from_settings(settings)
-    with count_progress("rendering letters", count_mailable(url)) as on_progress:
-        counts = render_letters(url, renderer, jobs=jobs, on_progress=on_progress)
+        return report_enqueued(*enqueue_step(url, settings, "render"), json)
+    with session_for(url) as session:
+        total = count_mailable(session)
+    with count_progress("rendering letters", total) as on_progress:
+        result = render_locally(url, settings, jobs, on_progress=on_progress)
     if json:
-        emit_json({"rendered": sum(counts.values()), "by_state": counts, "output": str(settings.output_dir / "letters")})
+        emit_json(result.as_dict())
         return
-    typer.echo(f"rendered {sum(counts.values())} letters: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"))
-    typer.echo(f"print-ready files in {settings.output_dir / 'letters'}")
+    typer.echo(f"rendered {result.rendered} letters: " + (", ".join(f"{k} {v}" for k, v in sorted(result.by_state.items())) or "nothing to do"))
+    typer.echo(f"print-ready files in {result.output}")
 
 
 @app.command("proof")
 def proof_command(person_id: str = typer.Argument(..., metavar="PERSON_ID"), out: Path = typer.Option(..., "--out")) -> None:
     """Render a person's current notice to one PDF, changing nothing (PERSON_ID is the source system's id)."""
     settings, url = database()
-    renderer = Renderer.from_settings(settings)
-    number, work = current_notice_work(url, person_id, renderer)
-    _write_one(renderer, number, work, out)
+    with session_for(url) as session:
+        _report_written(proof_letter(session, Renderer.from_settings(settings), person_id, out))
 
 
 @app.command("sample")
@@ -55,19 +56,12 @@ def sample_command(
     """A letter with made-up data, for staff editing templates."""
     if variant not in VARIANTS:
         raise typer.BadParameter(f"use one of: {', '.join(VARIANTS)}", param_hint="--variant")
-    renderer = Renderer.from_settings(get_settings())
-    _write_one(renderer, 1, sample_work(lang, variant), out)
+    _report_written(write_single_letter(Renderer.from_settings(get_settings()), 1, sample_letter(lang, variant), out))
 
 
-def _write_one(renderer: Renderer, number: int, work, out: Path) -> None:
-    from notifier.letters.checks import check_letter
-
-    content = renderer.content(max(number, 1), work.notice, work.decisions, work.address)
-    with atomic_pdf(out) as canvas:
-        drawn = draw_letter(canvas, content, renderer.geometry)
-    failures = check_letter(content, drawn, renderer.geometry)
-    typer.echo(f"wrote {out} ({drawn.pages} pages)")
-    for failure in failures:
+def _report_written(letter: SingleLetter) -> None:
+    typer.echo(f"wrote {letter.path} ({letter.pages} pages)")
+    for failure in letter.failures:
         typer.echo(f"  check failed: {failure.code}: {failure.message}", err=True)
 
 
@@ -75,53 +69,39 @@ def _write_one(renderer: Renderer, number: int, work, out: Path) -> None:
 def find_command(letter: str = typer.Argument(..., metavar="LETTER_ID_OR_IMB"), json: bool = JSON_OPTION) -> None:
     """Find a letter from its printed letter id or the digits a scanner reads from its barcode."""
     _, url = database()
-    found, person_id = find_letter(url, letter)
-    row = _row(found, person_id)
+    with session_for(url) as session:
+        row = find_letter(session, letter)
     if json:
-        emit_json(row)
+        emit_json(row.as_dict())
     else:
-        typer.echo(f"{row['letter_id']}  person {person_id}  notice {found.notice_id}  attempt {found.attempt}  {found.state}")
-
-
-def _row(letter, person_id: str) -> dict:
-    return {
-        "letter_id": make_letter_id(letter.id),
-        "person_id": person_id,
-        "notice_id": letter.notice_id,
-        "attempt": letter.attempt,
-        "state": letter.state,
-        "batch_id": letter.batch_id,
-        "pages": letter.pages,
-        "sheets": letter.sheets,
-    }
+        typer.echo(f"{row.letter_id}  person {row.person_id}  notice {row.notice_id}  attempt {row.attempt}  {row.state}")
 
 
 @app.command("list")
 def list_command(limit: int = typer.Option(None, "--limit"), json: bool = JSON_OPTION) -> None:
     """One line per letter: id, person, notice, attempt, state, pages, sheets."""
     _, url = database()
-    for letter, person_id in letter_rows(url, limit=limit):
-        row = _row(letter, person_id)
+    with session_for(url) as session:
+        rows = list_letters(session, limit=limit)
+    for row in rows:
         if json:
-            emit_json(row)
+            emit_json(row.as_dict())
         else:
-            problems = "; ".join(c["code"] for c in letter.checks)
-            typer.echo(f"{row['letter_id']}  {person_id:<12} notice {letter.notice_id:>6}  attempt {letter.attempt}  {letter.state:<10} {letter.pages} p  {problems}")
+            problems = "; ".join(c["code"] for c in row.checks)
+            typer.echo(f"{row.letter_id}  {row.person_id:<12} notice {row.notice_id:>6}  attempt {row.attempt}  {row.state:<10} {row.pages} p  {problems}")
 
 
 @templates_app.command("check")
 def templates_check_command(json: bool = JSON_OPTION) -> None:
     """Unknown variables, missing variants or languages, with file and line; reading grade of English templates."""
-    languages = get_settings().office().letter_languages
-    problems = check_templates(languages)
-    grades = reading_grades()
+    report = template_report(get_settings())
     if json:
-        emit_json({"problems": [str(p) for p in problems], "reading_grades": grades, "ok": not problems})
+        emit_json(report.as_dict())
     else:
-        for problem in problems:
+        for problem in report.problems:
             typer.echo(str(problem))
-        for name, grade in grades.items():
+        for name, grade in report.reading_grades.items():
             note = "  (above grade 8: simplify)" if grade > 8 else ""
             typer.echo(f"reading grade {grade:4.1f}  {name}{note}")
-    if problems:
-        raise NotifierError(f"{len(problems)} template problem(s)", todo="fix the files named above")
+    if not report.ok:
+        raise ConfigError(f"{len(report.problems)} template problem(s)", todo="fix the files named above")

@@ -9,6 +9,7 @@ import sys
 import typer
 from typer.core import TyperGroup
 
+from notifier.cli.hints import error_line
 from notifier.errors import NotifierError
 
 
@@ -19,7 +20,7 @@ class NotifierGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except NotifierError as exc:
-            typer.echo(f"notifier: error: {exc}", err=True)
+            typer.echo(f"notifier: error: {error_line(exc)}", err=True)
             raise typer.Exit(1) from None
 
 

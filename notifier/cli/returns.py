@@ -13,10 +13,15 @@ from notifier.addresses.check import RawAddress, ZipDatabaseVerifier
 from notifier.cli.common import JSON_OPTION, database, emit_json, emit_report_csv, parse_date
 from notifier.db import session_for
 from notifier.returns.rules import load_policy
-from notifier.returns.store import import_returns, presume_delivered, record_return, returns_report, unreachable
+from notifier.returns.store import COLUMNS, FORMATS, GROUPINGS, import_returns, presume_delivered, record_return, returns_report, unreachable
 
 app = typer.Typer(no_args_is_help=True, help="Returned envelopes: record them, re-mail to forwarding addresses, statistics.")
 BY = typer.Option(None, "--by", help="Who records it (default: your login name).")
+
+
+def _or(choices: tuple[str, ...]) -> str:
+    """("a", "b", "c") -> "a, b or c"."""
+    return f"{', '.join(choices[:-1])} or {choices[-1]}"
 
 
 @app.command("record")
@@ -37,9 +42,8 @@ def record_command(
     settings, url = database()
     forward = RawAddress(line1, line2, city, state, zip_code)
     with session_for(url) as session:
-        recorded = record_return(session, url, load_policy(settings.config_dir), ZipDatabaseVerifier(), letter_text=letter, reason=reason,
+        recorded = record_return(session, load_policy(settings.config_dir), ZipDatabaseVerifier(), letter_text=letter, reason=reason,
                                  returned_on=parse_date(when, "--date", date.today()), forward=forward if any(forward.__dict__.values()) else None, note=note, actor=by or getpass.getuser())
-        session.commit()
     if json:
         emit_json(recorded.as_dict())
     else:
@@ -51,7 +55,8 @@ def record_command(
 def import_command(path: Path = typer.Argument(..., help="CSV: id, reason, date, forward_line1 ... forward_zip, note."), by: str = BY, json: bool = JSON_OPTION) -> None:
     """Record a mailroom spreadsheet or an address-change file; bad rows are reported by line, good rows recorded."""
     settings, url = database()
-    report = import_returns(url, path, load_policy(settings.config_dir), ZipDatabaseVerifier(), by or getpass.getuser(), date.today())
+    with session_for(url) as session:
+        report = import_returns(session, path, load_policy(settings.config_dir), ZipDatabaseVerifier(), by or getpass.getuser(), date.today())
     if json:
         emit_json(report.as_dict())
         return
@@ -65,12 +70,11 @@ def sweep_command(today: str = typer.Option(None, "--today", help="Count from th
     """Mark mailed letters that did not come back within the configured days as presumed delivered."""
     settings, url = database()
     with session_for(url) as session:
-        count = presume_delivered(session, load_policy(settings.config_dir), parse_date(today, "--today", date.today()))
-        session.commit()
+        result = presume_delivered(session, load_policy(settings.config_dir), parse_date(today, "--today", date.today()))
     if json:
-        emit_json({"presumed_delivered": count})
+        emit_json(result.as_dict())
     else:
-        typer.echo(f"{count} letters presumed delivered")
+        typer.echo(f"{result.presumed_delivered} letters presumed delivered")
 
 
 @app.command("unreachable")
@@ -78,32 +82,31 @@ def unreachable_command(json: bool = JSON_OPTION) -> None:
     """People whose letters came back on every attempt: look them up elsewhere."""
     _, url = database()
     with session_for(url) as session:
-        rows = unreachable(session)
-    for notice_id, person_id in rows:
+        people = unreachable(session)
+    for person in people:
         if json:
-            emit_json({"notice_id": notice_id, "person_id": person_id})
+            emit_json(person.as_dict())
         else:
-            typer.echo(f"notice {notice_id}  person {person_id}")
+            typer.echo(f"notice {person.notice_id}  person {person.person_id}")
 
 
 @app.command("report")
 def report_command(
-    by: str = typer.Option("reason", "--by", help="reason, batch, zip or month"),
-    format: str = typer.Option("table", "--format", help="table, csv or json"),
+    by: str = typer.Option("reason", "--by", help=_or(GROUPINGS)),
+    format: str = typer.Option("table", "--format", help=_or(FORMATS)),
 ) -> None:
     """Returned share, reasons, re-mails, unreachable people, and postage spent on letters that came back."""
-    if by not in ("reason", "batch", "zip", "month"):
-        raise typer.BadParameter("use reason, batch, zip or month", param_hint="--by")
-    if format not in ("table", "csv", "json"):
-        raise typer.BadParameter("use table, csv or json", param_hint="--format")
+    if by not in GROUPINGS:
+        raise typer.BadParameter(f"use {_or(GROUPINGS)}", param_hint="--by")
+    if format not in FORMATS:
+        raise typer.BadParameter(f"use {_or(FORMATS)}", param_hint="--format")
     _, url = database()
     with session_for(url) as session:
         report = returns_report(session, by=by)
-    columns = ["group", "mailed", "returned", "returned_share", "remailed", "returned_postage_cents"]
     if format == "json":
         typer.echo(jsonlib.dumps(report))
     elif format == "csv":
-        emit_report_csv(report, columns)
+        emit_report_csv(report, COLUMNS)
     else:
         typer.echo(f"{'group':<22}{'mailed':>8}{'returned':>9}{'share':>8}{'re-mailed':>10}{'postage':>12}")
         for row in [*report["rows"], report["total"]]:

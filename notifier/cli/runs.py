@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import typer
@@ -16,40 +15,11 @@ from rich.progress import BarColumn, Progress, TextColumn
 
 from notifier.cli.common import JSON_OPTION, byte_progress, database, emit_json, interactive
 from notifier.db import session_for
-from notifier.errors import NotifierError
-from notifier.settings import Settings
+from notifier.intake.consume import consume_stream
+from notifier.intake.mapping import load_mapping
+from notifier.pipeline import RunReport, moving, resume, run_report, run_summary, stage_file
 
 JOBS_OPTION = typer.Option(1, "--jobs", min=1, help="Local processes for verify and render (embedded default only).")
-
-
-def dispatch(settings: Settings, url: str, task_ids: list[int], jobs: int, view: "RunView | None" = None) -> None:
-    """Sends the tasks to the broker, or does them here when there is none."""
-    if settings.broker_url:
-        from notifier.workers import send_tasks
-
-        send_tasks(url, task_ids)
-        return
-    from notifier.workers import run_locally
-
-    run_locally(url, settings, task_ids, jobs=jobs, on_done=(lambda _: view.refresh()) if view else None)
-
-
-def enqueue(settings: Settings, url: str, run_id: int, task_ids: list[int], json: bool, extra: dict | None = None) -> None:
-    """A one-step command on a broker: send its tasks and say how to watch them."""
-    from notifier.workers import send_tasks
-
-    send_tasks(url, task_ids)
-    if json:
-        emit_json({"run_id": run_id, "queued": len(task_ids), **(extra or {})})
-        return
-    typer.echo(f"run {run_id}: sent {len(task_ids)} tasks to the workers; watch with `notifier status`")
-
-
-def enqueue_step(settings: Settings, url: str, kind: str, json: bool) -> None:
-    from notifier.pipeline import start_step
-
-    run_id, task_ids = start_step(url, settings, kind)
-    enqueue(settings, url, run_id, task_ids, json)
 
 
 class RunView:
@@ -72,12 +42,11 @@ class RunView:
             self.progress.stop()
 
     def refresh(self, force: bool = False) -> dict:
-        from notifier.pipeline import run_summary
-
         if not force and time.monotonic() - self.last_refresh < 0.3:
             return {}
         self.last_refresh = time.monotonic()
-        summary = run_summary(self.url, self.run_id)
+        with session_for(self.url) as session:
+            summary = run_summary(session, self.run_id)
         for step, c in summary["steps"].items():
             total = sum(c.values())
             note = f"({c['in_progress']} running, {c['failed']} failed)" if c["in_progress"] or c["failed"] else ""
@@ -98,9 +67,9 @@ def _follow(view: RunView) -> dict:
     still_since, hinted = time.monotonic(), False
     while True:
         summary = view.refresh(force=True)
-        if summary["done"] or (not _moving(summary) and any(c["failed"] for c in summary["steps"].values())):
+        if summary["done"] or (not moving(summary) and any(c["failed"] for c in summary["steps"].values())):
             return summary
-        if _moving(summary):
+        if moving(summary):
             still_since = time.monotonic()
         elif not hinted and time.monotonic() - still_since > 30:
             typer.echo("nothing has moved for 30 s: are workers running? `notifier resume` sends lost tasks again", err=True)
@@ -108,34 +77,20 @@ def _follow(view: RunView) -> dict:
         time.sleep(1.0)
 
 
-def _moving(summary: dict) -> bool:
-    return any(c["queued"] or c["in_progress"] for c in summary["steps"].values())
-
-
-def _report(url: str, summary: dict, json: bool) -> None:
-    from notifier.models import ImportRun
-
-    from notifier.tasks import task_totals
-
-    totals = task_totals(summary["steps"])
-    result = {**summary, "queued": totals["queued"], "in_progress": totals["in_progress"], "failed": totals["failed"], "tasks_done": totals["done"]}
-    if summary.get("import_run_id"):
-        with session_for(url) as session:
-            imported = session.get(ImportRun, summary["import_run_id"])
-            result["import"] = {name: getattr(imported, name) for name in ("read", "imported", "duplicates", "conflicts", "quarantined")}
+def _show(report: RunReport, json: bool) -> None:
+    result = report.as_dict()
     if json:
         emit_json(result)
     else:
+        totals, summary = report.totals, report.summary
         state = "done" if summary["done"] else f"at stage {summary['stage']}"
         typer.echo(f"run {summary['run_id']}: {state}; tasks: {totals['done']} done, {totals['queued']} queued, {totals['in_progress']} in progress, {totals['failed']} failed")
         if "import" in result:
             i = result["import"]
             typer.echo(f"  import: read {i['read']}, imported {i['imported']}, duplicates {i['duplicates']}, conflicts {i['conflicts']}, quarantined {i['quarantined']}")
-    if totals["failed"] and not _moving(summary):
-        raise NotifierError(
-            f"run {summary['run_id']} has {totals['failed']} failed tasks and cannot finish",
-            todo="see `notifier status` for their errors, fix the cause, then run `notifier resume --retry-failed`",
-        )
+    problem = report.problem()
+    if problem:
+        raise problem
 
 
 def run_command(
@@ -148,18 +103,19 @@ def run_command(
     json: bool = JSON_OPTION,
 ) -> None:
     """Import a file and carry every notice through address verification and rendering (batches stay a staff decision)."""
-    from notifier.intake.mapping import load_mapping
-    from notifier.pipeline import run_summary, stage_file
+    from notifier.workers import dispatch
 
     settings, url = database()
     chosen = load_mapping(settings.config_dir, mapping)
     size = path.stat().st_size if path.is_file() else 0
-    with byte_progress(f"reading {path.name}", size) as on_bytes:
-        run_id, task_ids = stage_file(url, settings, path, fmt=format, mapping=chosen, encoding=encoding, on_bytes=on_bytes)
+    with byte_progress(f"reading {path.name}", size) as on_bytes, session_for(url) as session:
+        run_id, task_ids = stage_file(session, settings, path, fmt=format, mapping=chosen, encoding=encoding, on_bytes=on_bytes)
     with RunView(url, run_id, quiet=json) as view:
-        dispatch(settings, url, task_ids, jobs, view)
-        summary = _follow(view) if follow and settings.broker_url else run_summary(url, run_id)
-    _report(url, summary, json)
+        dispatch(url, settings, task_ids, jobs=jobs, on_done=lambda _: view.refresh())
+        summary = _follow(view) if follow and settings.broker_url else None
+    with session_for(url) as session:
+        report = run_report(session, run_id, summary)
+    _show(report, json)
 
 
 def resume_command(
@@ -168,14 +124,13 @@ def resume_command(
     json: bool = JSON_OPTION,
 ) -> None:
     """Send again every task that is queued or whose worker's claim expired, and move finished stages on."""
-    from notifier.pipeline import advance_all
-    from notifier.tasks import sweep
+    from notifier.workers import dispatch
 
     settings, url = database()
-    advanced = advance_all(url, settings)
-    swept = sweep(url, retry_failed=retry_failed)
-    dispatch(settings, url, swept["queued"], jobs)
-    result = {"expired": len(swept["expired"]), "retried": len(swept["retried"]), "sent": len(swept["queued"]), "runs_moved_on": advanced}
+    with session_for(url) as session:
+        resumed = resume(session, settings, retry_failed=retry_failed)
+    dispatch(url, settings, resumed.queued, jobs=jobs)
+    result = resumed.as_dict()
     if json:
         emit_json(result)
         return
@@ -189,23 +144,12 @@ def consume_command(
     json: bool = JSON_OPTION,
 ) -> None:
     """Import decisions as JSON lines from stdin, one decision object per line (the queue format)."""
-    from notifier.intake.consume import lines_in_batches, message_source, records_of
-    from notifier.intake.importer import Counts, complete_run, start_run, store_chunk
-    from notifier.intake.mapping import load_mapping
-
     settings, url = database()
-    source = message_source("stdin", load_mapping(settings.config_dir, mapping))
-    run_id = start_run(url, "stdin", "jsonl", source.mapping.name)
-    total = Counts()
-    for records in records_of(source, lines_in_batches(sys.stdin, settings.import_chunk_rows, wait)):
-        with session_for(url) as session:
-            total.add(store_chunk(session, run_id, "stdin", records, date.today()))
-            session.commit()
+    chosen = load_mapping(settings.config_dir, mapping)
     with session_for(url) as session:
-        people = complete_run(session, run_id)
-        session.commit()
-    result = {"run_id": run_id, "source": "stdin", "format": "jsonl", **total.__dict__, "people": people, "ignored_columns": sorted(source.ignored_columns)}
+        summary = consume_stream(session, sys.stdin, mapping=chosen, chunk_rows=settings.import_chunk_rows, wait_seconds=wait)
     if json:
-        emit_json(result)
+        emit_json(summary.as_dict())
         return
-    typer.echo(f"import run {run_id}: stdin; read {total.read}: {total.imported} imported, {total.duplicates} duplicates, {total.conflicts} conflicts, {total.quarantined} quarantined")
+    c = summary.counts
+    typer.echo(f"import run {summary.run_id}: stdin; read {c.read}: {c.imported} imported, {c.duplicates} duplicates, {c.conflicts} conflicts, {c.quarantined} quarantined")

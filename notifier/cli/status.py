@@ -5,13 +5,15 @@ from __future__ import annotations
 import typer
 
 from notifier.cli.common import JSON_OPTION, database, emit_json
+from notifier.db import session_for
 from notifier.status import status
 
 
 def status_command(json: bool = JSON_OPTION) -> None:
     """Counts of decisions, people, notices, quarantined rows and letters."""
     _, url = database()
-    counts = status(url)
+    with session_for(url) as session:
+        counts = status(session)
     if json:
         emit_json(counts)
         return

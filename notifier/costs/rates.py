@@ -13,12 +13,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from notifier.errors import ConfigError, NotifierError
+from notifier.errors import ConfigError, RateError
 from notifier.settings import load_toml
-
-
-class RateError(NotifierError):
-    """No price is known for what was asked (date outside the tables, class or sort level unknown)."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from notifier.models import Batch, BatchState, Decision, Letter, LetterState
 
 GROUPINGS = ("month", "batch", "wave", "class")
+FORMATS = ("table", "csv", "json", "pdf")
 COUNTED = (BatchState.FROZEN, BatchState.PRINTED, BatchState.MAILED, BatchState.CLOSED)  # estimated, not cancelled
 COLUMNS = ["group", "letters", "people", "decisions", "estimate_postage_cents", "estimate_print_cents", "estimate_envelope_cents",
            "estimate_total_cents", "actual_total_cents", "variance_cents", "returned_letters", "returned_postage_cents"]
@@ -94,9 +95,14 @@ def cost_report(session: Session, *, by: str, start: date | None = None, end: da
     }
 
 
+def cost_report_pdf(session: Session, *, by: str, start: date | None = None, end: date | None = None) -> bytes:
+    """The report by `by` as a one-page PDF, with its chart of spend by month over the same dates."""
+    return as_pdf(cost_report(session, by=by, start=start, end=end), cost_report(session, by="month", start=start, end=end))
+
+
 def as_table(report: dict) -> str:
     def money(cents: int) -> str:
-        return f"{cents / 100:>12,.2f}"
+        return f"{cents / 100:>12,.2f}"  # a right-aligned column of figures: no "$", unlike money.dollars
 
     lines = [f"{'group':<10}{'letters':>9}{'people':>8}{'decisions':>10}{'estimate':>13}{'actual':>13}{'variance':>13}{'returned $':>13}"]
     for row in [*report["rows"], report["total"]]:

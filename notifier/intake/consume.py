@@ -4,7 +4,7 @@ Each message is one canonical decision object and goes through exactly the rules
 `notifier import`: validation, quarantine, duplicates and conflicts. A message delivered
 twice finds its decision_id already stored and counts as a duplicate. Queue messages of one
 day share an import run named "queue YYYY-MM-DD" so that `status` and the quarantine can
-say where a row came from.
+say where a row came from; a stream of lines is one import run of its own, named "stdin".
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from typing import Iterable, Iterator, TextIO
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from notifier.db import session_for
-from notifier.intake.importer import Counts, store_chunk
+from notifier.intake.importer import DEFAULT_CHUNK_ROWS, Counts, ImportSummary, finish_run, start_run, store_chunk, store_chunks
 from notifier.intake.mapping import Mapping
 from notifier.intake.readers import Record, Source
 from notifier.models import ImportRun, utcnow
 
 QUEUE_FORMAT = "message"
+STREAM_NAME = "stdin"
 
 
 def message_source(name: str, mapping: Mapping = Mapping()) -> Source:
@@ -48,29 +48,54 @@ def queue_run_id(session: Session, day: date) -> int:
     return run.id
 
 
-def store_message(url: str, body: dict | str, today: date | None = None) -> Counts:
-    """One queue message: a decision object (or its JSON text) stored under the day's queue run."""
+def store_message(session: Session, body: dict | str, today: date | None = None) -> Counts:
+    """One queue message: a decision object (or its JSON text) stored under the day's queue run (committed)."""
     today = today or date.today()
     text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
     record = message_source("queue").json_record(0, text)
-    with session_for(url) as session:
-        run_id = queue_run_id(session, today)
-        counts = store_chunk(session, run_id, f"queue {today.isoformat()}", [record], today)
-        session.commit()
+    run_id = queue_run_id(session, today)
+    counts = store_chunk(session, run_id, f"queue {today.isoformat()}", [record], today)
+    session.commit()
     return counts
+
+
+def consume_stream(
+    session: Session,
+    stream: TextIO,
+    *,
+    mapping: Mapping = Mapping(),
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    wait_seconds: float = 1.0,
+    today: date | None = None,
+) -> ImportSummary:
+    """Decision objects as JSON lines from `stream`, until it ends, as one import run (see lines_in_batches).
+
+    Each batch is committed as it is stored; if anything stops the stream part way (an
+    interrupt too), the run is marked failed and the exception goes on.
+    """
+    source = message_source(STREAM_NAME, mapping)
+    run_id = start_run(session, source.name, source.format, mapping.name)
+    batches = records_of(source, lines_in_batches(stream, chunk_rows, wait_seconds))
+    counts = store_chunks(session, run_id, source.name, batches, today=today)
+    return finish_run(session, run_id, source.name, source.format, counts, sorted(source.ignored_columns))
 
 
 def lines_in_batches(stream: TextIO, size: int, wait_seconds: float) -> Iterator[list[tuple[int, str]]]:
     """(line number, text) in lists of up to `size`, handed on after `wait_seconds` of quiet.
 
     A sender that writes a few lines and then waits sees them stored at once, while a file
-    piped in is still stored in large chunks.
+    piped in is still stored in large chunks. If reading the stream fails (bytes that are not
+    text, a broken pipe), the lines read before are handed on and then the error is raised here.
     """
     lines: queue.Queue = queue.Queue(maxsize=size * 4)
 
     def read() -> None:
-        for number, line in enumerate(stream, start=1):
-            lines.put((number, line))
+        try:
+            for number, line in enumerate(stream, start=1):
+                lines.put((number, line))
+        except BaseException as exc:  # passed on: the reading side would otherwise wait forever
+            lines.put(exc)
+            return
         lines.put(None)
 
     threading.Thread(target=read, daemon=True).start()
@@ -84,10 +109,12 @@ def lines_in_batches(stream: TextIO, size: int, wait_seconds: float) -> Iterator
             yield batch
             batch, deadline = [], None
             continue
-        if item is None:
+        if item is None or isinstance(item, BaseException):
             if batch:
                 yield batch
-            return
+            if item is None:
+                return
+            raise item
         if item[1].strip():
             batch.append((item[0], item[1].strip()))
             deadline = deadline or time.monotonic() + wait_seconds

@@ -1,6 +1,6 @@
-"""The storage edge of intake: validated rows become decisions, people and notices.
+"""Intake's services: validated rows become decisions, people and notices.
 
-Work is committed in chunks, each chunk in one transaction together with the run's
+The services take the caller's session and commit their own work. Work is committed in chunks, each chunk in one transaction together with the run's
 counters. Because a decision_id is unique and a row already stored counts as a duplicate,
 an import that is interrupted anywhere and run again ends in the same state as one that
 was never interrupted.
@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from notifier.db import executemany, insert_ignoring_duplicates, session_for
+from notifier.db import executemany, insert_ignoring_duplicates
 from notifier.intake import notices
 from notifier.intake.fields import FIELDS
 from notifier.intake.mapping import Mapping
@@ -78,7 +78,7 @@ class ImportSummary:
 
 
 def import_file(
-    url: str,
+    session: Session,
     path: Path,
     *,
     fmt: str | None = None,
@@ -90,22 +90,22 @@ def import_file(
 ) -> ImportSummary:
     """Import one export file. Raises InputFileError, before writing anything, if the file is unreadable."""
     source = open_source(path, fmt=fmt, mapping=mapping, encoding=encoding)
-    run_id = start_run(url, source.name, source.format, mapping.name)
+    run_id = start_run(session, source.name, source.format, mapping.name)
     log.info("import run %s started (%s, %s)", run_id, source.format, mapping.name or "canonical columns")
-    counts = store_records(url, run_id, source.name, source.records(on_bytes), chunk_rows=chunk_rows, today=today)
-    return finish_run(url, run_id, source.name, source.format, counts, sorted(source.ignored_columns))
+    counts = store_records(session, run_id, source.name, source.records(on_bytes), chunk_rows=chunk_rows, today=today)
+    return finish_run(session, run_id, source.name, source.format, counts, sorted(source.ignored_columns))
 
 
-def start_run(url: str, source_name: str, fmt: str, mapping_name: str) -> int:
-    with session_for(url) as session:
-        run = ImportRun(source_name=source_name, format=fmt, mapping=mapping_name, started_at=utcnow())
-        session.add(run)
-        session.commit()
-        return run.id
+def start_run(session: Session, source_name: str, fmt: str, mapping_name: str) -> int:
+    """Records that an import began (committed, so a failure later still leaves the run to see)."""
+    run = ImportRun(source_name=source_name, format=fmt, mapping=mapping_name, started_at=utcnow())
+    session.add(run)
+    session.commit()
+    return run.id
 
 
 def store_records(
-    url: str,
+    session: Session,
     run_id: int,
     source_name: str,
     records: Iterable[Record],
@@ -113,33 +113,42 @@ def store_records(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     today: date | None = None,
 ) -> Counts:
+    """Stores records `chunk_rows` at a time; see store_chunks."""
+    return store_chunks(session, run_id, source_name, batched(records, chunk_rows), today=today)
+
+
+def store_chunks(session: Session, run_id: int, source_name: str, chunks: Iterable[list[Record]], *, today: date | None = None) -> Counts:
+    """Commits each chunk as it comes, so an interruption keeps the finished ones.
+
+    On any exception (an interrupt too) the unfinished chunk is rolled back and the run is
+    marked failed before the exception goes on. Without `today` each chunk is checked
+    against the date it is stored on (a consumer may run for days).
+    """
     total = Counts()
-    today = today or date.today()
     try:
-        for chunk in batched(records, chunk_rows):
-            with session_for(url) as session:
-                counts = store_chunk(session, run_id, source_name, chunk, today)
-                session.commit()
+        for chunk in chunks:
+            counts = store_chunk(session, run_id, source_name, chunk, today or date.today())
+            session.commit()
             total.add(counts)
     except BaseException:
-        with session_for(url) as session:
-            session.execute(sa.update(ImportRun).where(ImportRun.id == run_id).values(status=ImportStatus.FAILED, finished_at=utcnow()))
-            session.commit()
+        session.rollback()
+        session.execute(sa.update(ImportRun).where(ImportRun.id == run_id).values(status=ImportStatus.FAILED, finished_at=utcnow()))
+        session.commit()
         log.warning("import run %s stopped after %s rows", run_id, total.read)
         raise
     return total
 
 
-def finish_run(url: str, run_id: int, source_name: str, fmt: str, counts: Counts, ignored: list[str]) -> ImportSummary:
-    with session_for(url) as session:
-        people = complete_run(session, run_id)
-        session.commit()
+def finish_run(session: Session, run_id: int, source_name: str, fmt: str, counts: Counts, ignored: list[str]) -> ImportSummary:
+    """Marks the run completed (committed) and sums it up."""
+    people = complete_run(session, run_id)
+    session.commit()
     log.info("import run %s completed: %s", run_id, counts.__dict__)
     return ImportSummary(run_id, source_name, fmt, counts, people, ignored)
 
 
 def complete_run(session: Session, run_id: int) -> int:
-    """Marks the import run completed and settles fixed quarantine rows; returns the people it imported."""
+    """Marks the import run completed and settles fixed quarantine rows, in the caller's transaction; returns the people it imported."""
     now = utcnow()
     session.execute(sa.update(ImportRun).where(ImportRun.id == run_id).values(status=ImportStatus.COMPLETED, finished_at=now))
     # A row that staff fixed and imported again settles its quarantine entry.

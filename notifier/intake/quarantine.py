@@ -6,21 +6,98 @@ then the quarantine's own columns (id, file, line, reasons), which `import` igno
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from notifier.csvfiles import write_csv
-from notifier.db import session_for
-from notifier.errors import ConfigError, NotFoundError
+from notifier.csvfiles import Exported, write_csv
+from notifier.errors import ConfigError, InvalidInputError, NotFoundError
 from notifier.intake.fields import FIELDS
 from notifier.intake.mapping import Mapping, load_mapping
-from notifier.models import ImportRun, QuarantinedRow
+from notifier.models import ImportRun, QuarantineKind, QuarantinedRow
 
 EXTRA_COLUMNS = ["quarantine_id", "quarantine_kind", "source_file", "source_line", "problems", "unparsed_line"]
+KINDS = tuple(QuarantineKind)
 
 
-def find(url: str, *, run: int | None = None, kind: str | None = None, include_resolved: bool = False, limit: int | None = None) -> list[QuarantinedRow]:
+@dataclass(frozen=True)
+class QuarantineEntry:
+    """One quarantined row as a list shows it: where it came from and what is wrong."""
+
+    id: int
+    run_id: int
+    source: str
+    line: int
+    kind: str
+    decision_id: str
+    fields: list[str]
+    reasons: list[dict]
+    resolved: bool
+
+    @classmethod
+    def of(cls, row: QuarantinedRow) -> "QuarantineEntry":
+        return cls(**_entry_values(row))
+
+    @property
+    def problems(self) -> str:
+        return problems_text(self)
+
+    def as_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(QuarantineEntry)}
+
+
+@dataclass(frozen=True)
+class QuarantineDetail(QuarantineEntry):
+    """One quarantined row with the row as it was read."""
+
+    raw: dict
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: QuarantinedRow) -> "QuarantineDetail":
+        return cls(**_entry_values(row), raw=row.raw, created_at=row.created_at)
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "raw": self.raw, "created_at": self.created_at.isoformat()}
+
+
+def _entry_values(row: QuarantinedRow) -> dict:
+    return {
+        "id": row.id,
+        "run_id": row.import_run_id,
+        "source": row.source_name,
+        "line": row.line_number,
+        "kind": row.kind,
+        "decision_id": row.decision_id,
+        "fields": row.fields,
+        "reasons": row.reasons,
+        "resolved": row.resolved_at is not None,
+    }
+
+
+def check_kind(kind: str | None) -> None:
+    """A kind filter must name a kind of quarantine (an edge may call this first, to blame its own option)."""
+    if kind and kind not in KINDS:
+        raise InvalidInputError(f"'{kind}' is not a kind of quarantined row", todo=f"use one of: {', '.join(KINDS)}")
+
+
+def list_rows(session: Session, *, run: int | None = None, kind: str | None = None, include_resolved: bool = False, limit: int | None = None) -> list[QuarantineEntry]:
+    """Quarantined rows in the order they were read; settled ones only with `include_resolved`."""
+    return [QuarantineEntry.of(row) for row in _find(session, run=run, kind=kind, include_resolved=include_resolved, limit=limit)]
+
+
+def get(session: Session, quarantine_id: int) -> QuarantineDetail:
+    row = session.get(QuarantinedRow, quarantine_id)
+    if row is None:
+        raise NotFoundError(f"no quarantined row with id {quarantine_id}", todo="see the list of quarantined rows", action="quarantine.list")
+    return QuarantineDetail.of(row)
+
+
+def _find(session: Session, *, run: int | None, kind: str | None, include_resolved: bool, limit: int | None = None) -> list[QuarantinedRow]:
+    check_kind(kind)
     query = select(QuarantinedRow).order_by(QuarantinedRow.id)
     if run is not None:
         query = query.where(QuarantinedRow.import_run_id == run)
@@ -30,19 +107,10 @@ def find(url: str, *, run: int | None = None, kind: str | None = None, include_r
         query = query.where(QuarantinedRow.resolved_at.is_(None))
     if limit:
         query = query.limit(limit)
-    with session_for(url) as session:
-        return list(session.exec(query).all())
+    return list(session.exec(query).all())
 
 
-def get(url: str, quarantine_id: int) -> QuarantinedRow:
-    with session_for(url) as session:
-        row = session.get(QuarantinedRow, quarantine_id)
-    if row is None:
-        raise NotFoundError(f"no quarantined row with id {quarantine_id}", todo="see `notifier quarantine list`")
-    return row
-
-
-def problems_text(row: QuarantinedRow) -> str:
+def problems_text(row: QuarantinedRow | QuarantineEntry) -> str:
     return "; ".join(reason["message"] for reason in row.reasons)
 
 
@@ -56,10 +124,10 @@ def canonical_values(raw: dict, mapping: Mapping) -> dict[str, str]:
     return mapping.translate(values)
 
 
-def export(url: str, path: Path, config_dir: Path, **filters) -> int:
-    rows = find(url, **filters)
-    with session_for(url) as session:
-        mapping_names = dict(session.exec(select(ImportRun.id, ImportRun.mapping)).all())
+def export(session: Session, path: Path, config_dir: Path, *, run: int | None = None, kind: str | None = None, include_resolved: bool = False) -> Exported:
+    """Writes the rows as a CSV to fix in a spreadsheet and import again."""
+    rows = _find(session, run=run, kind=kind, include_resolved=include_resolved)
+    mapping_names = dict(session.exec(select(ImportRun.id, ImportRun.mapping)).all())
     mappings: dict[str, Mapping] = {}
 
     def mapping_for(run_id: int) -> Mapping:
@@ -84,4 +152,4 @@ def export(url: str, path: Path, config_dir: Path, **filters) -> int:
                 unparsed,
             ]
 
-    return write_csv(path, list(FIELDS) + EXTRA_COLUMNS, lines())
+    return Exported(write_csv(path, list(FIELDS) + EXTRA_COLUMNS, lines()), path)

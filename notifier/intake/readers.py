@@ -140,14 +140,15 @@ class Source:
 def detect_format(path: Path, given: str | None) -> str:
     if given:
         if given not in FORMATS:
-            raise InputFileError(f"unknown format '{given}'", where=str(path), todo="use --format csv or --format jsonl")
+            raise InputFileError(f"unknown format '{given}'", where=str(path), todo="give the format as csv or jsonl", action="import.format")
         return given
     found = _EXTENSIONS.get(path.suffix.lower())
     if not found:
         raise InputFileError(
             f"cannot tell the format from the file name ending '{path.suffix or '(none)'}'",
             where=str(path),
-            todo="pass --format csv or --format jsonl",
+            todo="say which format it is: csv or jsonl",
+            action="import.format",
         )
     return found
 
@@ -160,7 +161,9 @@ def open_source(path: Path, *, fmt: str | None, mapping: Mapping, encoding: str 
     try:
         codec = codecs.lookup(encoding).name
     except LookupError:
-        raise InputFileError(f"unknown encoding '{encoding}'", where=str(path), todo="use --encoding utf-8, cp1252 or latin-1") from None
+        raise InputFileError(
+            f"unknown encoding '{encoding}'", where=str(path), todo="name an encoding such as utf-8, cp1252 or latin-1", action="import.encoding"
+        ) from None
     source = Source(path, detect_format(path, fmt), "utf-8-sig" if codec == "utf-8" else encoding, mapping)
     _check_decodes(source)
     if source.format == "csv":
@@ -181,7 +184,8 @@ def _check_decodes(source: Source) -> None:
                 raise InputFileError(
                     f"not valid {source.encoding.removesuffix('-sig')} text (byte 0x{exc.object[exc.start]:02x})",
                     where=f"{source.path}, line {line}",
-                    todo="if a spreadsheet or Windows program saved it, try --encoding cp1252",
+                    todo="if a spreadsheet or Windows program saved it, read it as cp1252",
+                    action="import.encoding",
                 ) from None
             if not block:
                 return
@@ -205,7 +209,9 @@ def _check_header(source: Source) -> None:
     if "zip" not in columns and not {"city", "state"} <= set(columns):
         missing.append("zip (or city and state)")
     if missing:
-        how = f"add them to config/mappings/{source.mapping.name}.toml" if source.mapping.name else "rename the columns or map your headers with --mapping NAME (config/mappings/NAME.toml)"
-        raise InputFileError(f"header has no column for: {', '.join(missing)}", where=f"{source.path}, line 1", todo=how)
+        what, where = f"header has no column for: {', '.join(missing)}", f"{source.path}, line 1"
+        if source.mapping.name:
+            raise InputFileError(what, where=where, todo=f"add them to config/mappings/{source.mapping.name}.toml")
+        raise InputFileError(what, where=where, todo="rename the columns, or map your headers onto them with a column mapping", action="import.mapping")
     source.header = header
     source.ignored_columns = {cell for cell, name in zip(header, columns) if name not in FIELDS}

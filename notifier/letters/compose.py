@@ -10,12 +10,26 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from notifier.letters import imb
 from notifier.letters.ids import make_letter_id
 from notifier.letters.layout import Block, LetterContent
 from notifier.letters.templates import TemplateSet, fallback_sentence, format_date, variant_for
 from notifier.settings import OfficeProfile
+
+# The columns of a notice, its decisions and its checked address that a letter prints.
+NOTICE_FIELDS = ("person_id", "first_name", "middle_name", "last_name", "suffix", "language")
+DECISION_FIELDS = ("decision_id", "case_number", "offense", "statute", "court", "outcome", "not_granted_reason", "disposition_date", "decision_date")
+ADDRESS_FIELDS = ("line1", "line2", "city", "state", "zip5", "zip4")
+
+
+class LetterData(NamedTuple):
+    """What one letter prints, as plain values keyed by the fields above (stored or made up)."""
+
+    notice: dict
+    decisions: list[dict]
+    address: dict
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from notifier.letters.store import DECISION_FIELDS, Work
+from notifier.letters.compose import DECISION_FIELDS, LetterData
 from notifier.letters.templates import TEMPLATES_DIR
 from notifier.settings import load_toml
 
 
-def sample_work(language: str, variant: str) -> Work:
+def sample_letter(language: str, variant: str) -> LetterData:
     data = load_toml(TEMPLATES_DIR / "sample.toml")
     cases = [{k: case.get(k, "") for k in DECISION_FIELDS} for case in data["cases"]]
     for number, case in enumerate(cases, start=1):
@@ -17,4 +17,4 @@ def sample_work(language: str, variant: str) -> Work:
     elif variant == "none_granted":
         cases = [c for c in cases if c["outcome"] == "not_granted"]
     notice = {"person_id": "SAMPLE", **data["person"], "language": language}
-    return Work(0, notice, cases, data["address"], "", None)
+    return LetterData(notice, cases, data["address"])

@@ -1,92 +1,102 @@
-"""The storage edge of the letters step: which notices need a letter, rendering them in bulk.
+"""The letters step's services: which notices need a letter, rendering them in bulk, finding letters.
 
 A notice gets a letter when its address is mailable (verified or corrected). Rendering
 draws many letters into one PDF per chunk (fonts embedded once per file: the fast path),
 runs the print checks, and stores pages, sheets and the content hash. A letter whose
 notice changed since (a decision joined, the address was fixed, a template was edited) is
 superseded, never mailed, and a new one is rendered with the same attempt number.
+
+Every function takes the caller's `Session`; rendering commits chunk by chunk, so an
+interruption keeps the chunks already done. Rendering in several processes is the edge's
+business: it plans with `render_ranges` and gives each process one `render_range`.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import tempfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Callable
 
 import sqlalchemy as sa
-from reportlab.pdfgen.canvas import Canvas
 from sqlmodel import Session, select
 
 from notifier.addresses.check import MAILABLE
-from notifier.db import executemany, session_for
+from notifier.db import executemany
+from notifier.errors import InvalidInputError, NotFoundError, WrongStateError
+from notifier.letters import imb
 from notifier.letters.checks import check_letter
-from notifier.letters.compose import BarcodeConfig, compose, content_hash
-from notifier.letters.geometry import Geometry, load_geometry, sheets_for, weight_oz
-from notifier.letters.layout import LetterContent, draw_letter
-from notifier.letters.templates import TemplateSet, template_set
+from notifier.letters.compose import ADDRESS_FIELDS, DECISION_FIELDS, NOTICE_FIELDS, LetterData, content_hash
+from notifier.letters.geometry import sheets_for, weight_oz
+from notifier.letters.ids import make_letter_id, parse_letter_id
+from notifier.letters.layout import draw_letter
+from notifier.letters.renderer import Renderer, SingleLetter, atomic_pdf, write_single_letter
 from notifier.models import Address, Decision, Letter, LetterState, Notice, NoticeStatus, utcnow
-from notifier.settings import OfficeProfile, Settings, load_toml
 
 OPEN_LETTER_STATES = (LetterState.PENDING, LetterState.RENDERED, LetterState.FAILED)
-NOTICE_FIELDS = ("person_id", "first_name", "middle_name", "last_name", "suffix", "language")
-DECISION_FIELDS = ("decision_id", "case_number", "offense", "statute", "court", "outcome", "not_granted_reason", "disposition_date", "decision_date")
-ADDRESS_FIELDS = ("line1", "line2", "city", "state", "zip5", "zip4")
+
+Progress = Callable[[int], None] | None
 
 
 @dataclass
-class Renderer:
-    """Everything rendering needs besides the rows: office, templates, envelope, barcode ids."""
+class RenderResult:
+    """Letters rendered, by the state they reached, and the folder of the print-ready files."""
 
-    settings: Settings
-    office: OfficeProfile
-    geometry: Geometry
-    barcode: BarcodeConfig
-    languages: tuple[str, ...]
-    today: date
+    by_state: dict[str, int]
+    output: Path
+
+    @property
+    def rendered(self) -> int:
+        return sum(self.by_state.values())
+
+    def add(self, counts: dict[str, int]) -> None:
+        for state, n in counts.items():
+            self.by_state[state] = self.by_state.get(state, 0) + n
+
+    def as_dict(self) -> dict:
+        return {"rendered": self.rendered, "by_state": self.by_state, "output": str(self.output)}
+
+
+@dataclass(frozen=True)
+class LetterRow:
+    """One letter as staff see it: `number` is the Letter's key, `letter_id` the id printed from it."""
+
+    number: int
+    letter_id: str
+    person_id: str
+    notice_id: int
+    attempt: int
+    state: str
+    batch_id: int | None
+    pages: int
+    sheets: int
+    checks: list[dict]  # the print checks it failed: code and message
 
     @classmethod
-    def from_settings(cls, settings: Settings, today: date | None = None) -> "Renderer":
-        imb = load_toml(settings.config_dir / "imb.toml")
-        office = settings.office()
+    def of(cls, letter: Letter, person_id: str) -> "LetterRow":
         return cls(
-            settings=settings,
-            office=office,
-            geometry=load_geometry(settings.config_dir),
-            barcode=BarcodeConfig(imb["barcode_id"], imb["service_type"], imb["mailer_id"]),
-            languages=tuple(office.letter_languages),
-            today=today or date.today(),
+            letter.id, make_letter_id(letter.id), person_id, letter.notice_id, letter.attempt, letter.state,
+            letter.batch_id, letter.pages, letter.sheets, letter.checks,
         )
 
-    def templates_for(self, language: str) -> TemplateSet:
-        return template_set(language if language in self.languages else "en")
-
-    def content(self, number: int, notice: dict, decisions: list[dict], address: dict) -> LetterContent:
-        return compose(
-            letter_number=number,
-            notice=notice,
-            decisions=decisions,
-            address=address,
-            office=self.office,
-            templates=self.templates_for(notice["language"]),
-            barcode=self.barcode,
-            today=self.today,
-            requested_language=notice["language"],
-        )
+    def as_dict(self) -> dict:
+        return {
+            "letter_id": self.letter_id,
+            "person_id": self.person_id,
+            "notice_id": self.notice_id,
+            "attempt": self.attempt,
+            "state": self.state,
+            "batch_id": self.batch_id,
+            "pages": self.pages,
+            "sheets": self.sheets,
+        }
 
 
 @dataclass
 class Work:
-    """One notice to render: its rows as plain values, and the letter it replaces, if any."""
+    """One notice to render: what its letter prints, and the letter it replaces, if any."""
 
     notice_id: int
-    notice: dict
-    decisions: list[dict]
-    address: dict
+    letter: LetterData
     digest: str
     replaces: Letter | None
     attempt: int = 1
@@ -113,9 +123,17 @@ def mailable_notice_ids(session: Session) -> list[int]:
     return list(session.scalars(_mailable_query()))
 
 
-def _id_ranges(session: Session, parts: int, limit: int | None) -> list[tuple[int, int]]:
-    """Splits the mailable notices into `parts` contiguous id ranges of about equal size."""
-    total = session.scalar(select(sa.func.count()).select_from(_mailable_query().subquery())) or 0
+def count_mailable(session: Session) -> int:
+    """Notices render looks at (the progress bar's total): open, with a mailable address."""
+    return session.scalar(select(sa.func.count()).select_from(_mailable_query().subquery())) or 0
+
+
+def render_ranges(session: Session, parts: int, limit: int | None = None) -> list[tuple[int, int]]:
+    """Splits the first `limit` (all) mailable notices into `parts` contiguous id ranges (low, high] of about equal size.
+
+    Processes given different ranges never render the same letter.
+    """
+    total = count_mailable(session)
     total = min(total, limit) if limit else total
     bounds, low = [], 0
     for part in range(1, parts + 1):
@@ -129,7 +147,7 @@ def _id_ranges(session: Session, parts: int, limit: int | None) -> list[tuple[in
     return bounds
 
 
-def notice_rows(session: Session, notice_ids: list[int]) -> dict[int, tuple[dict, list[dict], dict]]:
+def notice_rows(session: Session, notice_ids: list[int]) -> dict[int, LetterData]:
     """What a letter prints, per notice: (notice fields, decisions, checked address), as plain values."""
     notices = {n.id: n for n in session.exec(select(Notice).where(Notice.id.in_(notice_ids)))}
     addresses = {a.notice_id: a for a in session.exec(select(Address).where(Address.notice_id.in_(notice_ids)))}
@@ -137,13 +155,18 @@ def notice_rows(session: Session, notice_ids: list[int]) -> dict[int, tuple[dict
     for d in session.exec(select(Decision).where(Decision.notice_id.in_(notice_ids)).order_by(Decision.id)):
         decisions.setdefault(d.notice_id, []).append({k: getattr(d, k) for k in DECISION_FIELDS})
     return {
-        notice_id: (
+        notice_id: LetterData(
             {k: getattr(notices[notice_id], k) for k in NOTICE_FIELDS},
             decisions[notice_id],
             {k: getattr(addresses[notice_id], k) for k in ADDRESS_FIELDS},
         )
         for notice_id in notice_ids
     }
+
+
+def _digest(letter: LetterData, renderer: Renderer) -> str:
+    """The content hash of what the letter would print now, template version included."""
+    return content_hash(letter.notice, letter.decisions, letter.address, renderer.templates_for(letter.notice["language"]).version)
 
 
 def _work_for(session: Session, notice_ids: list[int], renderer: Renderer) -> list[Work]:
@@ -156,92 +179,60 @@ def _work_for(session: Session, notice_ids: list[int], renderer: Renderer) -> li
     }
     work = []
     for notice_id in notice_ids:
-        notice, decisions, address = rows[notice_id]
-        version = renderer.templates_for(notice["language"]).version
-        digest = content_hash(notice, decisions, address, version)
+        data = rows[notice_id]
+        digest = _digest(data, renderer)
         letter = current.get(notice_id)
         if letter is not None and letter.state == LetterState.RETURNED:
-            work.append(Work(notice_id, notice, decisions, address, digest, None, attempt=letter.attempt + 1))  # the next attempt
+            work.append(Work(notice_id, data, digest, None, attempt=letter.attempt + 1))  # the next attempt
             continue
         if letter is not None and (letter.state not in OPEN_LETTER_STATES or letter.content_hash == digest):
             continue  # already rendered from the same content, or already on its way
-        work.append(Work(notice_id, notice, decisions, address, digest, letter))
+        work.append(Work(notice_id, data, digest, letter))
     return work
 
 
-def count_mailable(url: str) -> int:
-    """Notices render looks at (the progress bar's total): open, with a mailable address."""
-    with session_for(url) as session:
-        return session.scalar(select(sa.func.count()).select_from(_mailable_query().subquery())) or 0
-
-
 def render_letters(
-    url: str,
+    session: Session,
     renderer: Renderer,
     *,
     chunk: int = 500,
-    jobs: int = 1,
     limit: int | None = None,
-    on_progress: Callable[[int], None] | None = None,
-) -> dict[str, int]:
-    """Renders every letter that is due, in `jobs` processes; returns counts by resulting state.
+    on_progress: Progress = None,
+) -> RenderResult:
+    """Renders every letter that is due (among the first `limit` mailable notices), committing chunk by chunk."""
+    result = RenderResult({}, renderer.settings.output_dir / "letters")
+    for low, high in render_ranges(session, 1, limit):
+        result.add(render_range(session, renderer, low, high, chunk, on_progress))
+    return result
 
-    Each process takes a contiguous range of notice ids, so no two render the same letter.
+
+def render_range(session: Session, renderer: Renderer, low: int, high: int, chunk: int = 500, on_progress: Progress = None) -> dict[str, int]:
+    """Renders what is due among the mailable notices with id in (low, high]; returns counts by state.
+
+    Each chunk commits twice: once its letter rows are claimed, and once their results are stored.
     """
-    with session_for(url) as session:
-        ranges = _id_ranges(session, max(jobs, 1), limit)
-    counts: dict[str, int] = {}
-    if jobs <= 1:
-        for low, high in ranges:
-            _add(counts, render_range(url, renderer, low, high, chunk, on_progress))
-        return counts
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no database connection is shared
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(_render_range_in_process, url, renderer.settings, renderer.today, low, high, chunk) for low, high in ranges]
-        for future in as_completed(futures):
-            part, examined = future.result()
-            _add(counts, part)
-            if on_progress:
-                on_progress(examined)
-    return counts
-
-
-def _add(total: dict[str, int], part: dict[str, int]) -> None:
-    for state, n in part.items():
-        total[state] = total.get(state, 0) + n
-
-
-def _render_range_in_process(url: str, settings: Settings, today: date, low: int, high: int, chunk: int) -> tuple[dict[str, int], int]:
-    examined = [0]
-    counts = render_range(url, Renderer.from_settings(settings, today), low, high, chunk, lambda n: examined.__setitem__(0, examined[0] + n))
-    return counts, examined[0]
-
-
-def render_range(url: str, renderer: Renderer, low: int, high: int, chunk: int = 500, on_progress: Callable[[int], None] | None = None) -> dict[str, int]:
-    """Renders what is due among the mailable notices with id in (low, high]; returns counts by state."""
     counts: dict[str, int] = {}
     after = low
     while True:
-        with session_for(url) as session:
-            ids = _mailable_notices(session, after, chunk, up_to=high)
-            if not ids:
-                return counts
-            after = ids[-1]
-            work = _work_for(session, ids, renderer)
-            numbers = _claim_letters(session, work)
+        ids = _mailable_notices(session, after, chunk, up_to=high)
+        if not ids:
+            return counts
+        after = ids[-1]
+        work = _work_for(session, ids, renderer)
+        numbers = _claim_letters(session, work)
         if work:
-            results = _draw_chunk(work, numbers, renderer)
-            with session_for(url) as session:
-                _add(counts, _store_results(session, numbers, results))
+            for state, n in _store_results(session, numbers, _draw_chunk(work, numbers, renderer)).items():
+                counts[state] = counts.get(state, 0) + n
         if on_progress:
             on_progress(len(ids))
 
 
 def _claim_letters(session: Session, work: list[Work]) -> list[int]:
-    """Creates the letter rows (superseding changed ones) in a short transaction of its own.
+    """Creates the letter rows (superseding changed ones) and commits: a short transaction of its own.
 
     Drawing happens outside any transaction, so several processes render at once. A letter
-    left `pending` by a crash is drawn again by the next run, under the same id.
+    left `pending` by a crash is drawn again by the next run, under the same id. The claimed
+    rows leave the session: `_store_results` writes to them with an UPDATE the session does not see.
     """
     now = utcnow()
     letters = []
@@ -259,6 +250,8 @@ def _claim_letters(session: Session, work: list[Work]) -> list[int]:
         session.add(letter)
         letters.append(letter)
     session.commit()
+    for letter in letters:
+        session.expunge(letter)
     return [letter.id for letter in letters]
 
 
@@ -268,7 +261,7 @@ def _draw_chunk(work: list[Work], numbers: list[int], renderer: Renderer) -> lis
     results = []
     with atomic_pdf(path) as canvas:
         for number, item in zip(numbers, work):
-            content = renderer.content(number, item.notice, item.decisions, item.address)
+            content = renderer.content(number, *item.letter)
             drawn = draw_letter(canvas, content, renderer.geometry)
             failures = check_letter(content, drawn, renderer.geometry)
             sheets = sheets_for(drawn.pages, renderer.geometry.duplex)
@@ -277,7 +270,7 @@ def _draw_chunk(work: list[Work], numbers: list[int], renderer: Renderer) -> lis
                     "pages": drawn.pages,
                     "sheets": sheets,
                     "weight_hundredths_oz": int(weight_oz(sheets, renderer.geometry) * 100),
-                    "language": renderer.templates_for(item.notice["language"]).language,
+                    "language": renderer.templates_for(item.letter.notice["language"]).language,
                     "variant": content.variant,
                     "content_hash": item.digest,
                     "checks": [f.as_dict() for f in failures],
@@ -289,7 +282,7 @@ def _draw_chunk(work: list[Work], numbers: list[int], renderer: Renderer) -> lis
 
 
 def _store_results(session: Session, numbers: list[int], results: list[dict]) -> dict[str, int]:
-    """One executemany UPDATE for the chunk: on PostgreSQL a round trip per letter would cost more than drawing it."""
+    """One executemany UPDATE for the chunk, committed: on PostgreSQL a round trip per letter would cost more than drawing it."""
     now = utcnow()
     counts: dict[str, int] = {}
     table = Letter.__table__
@@ -302,82 +295,68 @@ def _store_results(session: Session, numbers: list[int], results: list[dict]) ->
     return counts
 
 
-class atomic_pdf:
-    """A canvas writing to a temporary file beside `path`, renamed into place when done."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self) -> Canvas:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, self.temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        os.close(handle)
-        self.canvas = Canvas(self.temp, invariant=1, pageCompression=1)
-        return self.canvas
-
-    def __exit__(self, kind, value, traceback) -> None:
-        if kind is None:
-            self.canvas.save()
-            os.chmod(self.temp, 0o644)
-            os.replace(self.temp, self.path)
-        else:
-            Path(self.temp).unlink(missing_ok=True)
-
-
-def letter_rows(url: str, *, limit: int | None = None) -> list[tuple[Letter, str]]:
-    query = select(Letter, Notice.person_id).join(Notice, Notice.id == Letter.notice_id).order_by(Letter.id)
-    if limit:
-        query = query.limit(limit)
-    with session_for(url) as session:
-        return list(session.exec(query).all())
-
-
-def current_notice_work(url: str, person_id: str, renderer: Renderer) -> tuple[int, Work]:
-    """A person's open notice as render work, and the letter number to print (its current letter's, or 0)."""
-    from notifier.errors import NotFoundError, NotifierError
-
-    with session_for(url) as session:
-        notice = session.exec(select(Notice).where(Notice.person_id == person_id, Notice.status == NoticeStatus.OPEN)).first()
-        if notice is None:
-            raise NotFoundError(f"person {person_id} has no open notice", todo="check the person_id (the source system's id)")
-        address = session.exec(select(Address).where(Address.notice_id == notice.id)).first()
-        if address is None or address.status not in MAILABLE:
-            raise NotifierError(f"the address of person {person_id} is not verified", todo="run `notifier addresses verify` or fix it in `notifier addresses review`")
-        decisions = [{k: getattr(d, k) for k in DECISION_FIELDS} for d in session.exec(select(Decision).where(Decision.notice_id == notice.id).order_by(Decision.id))]
-        letter = session.exec(select(Letter).where(Letter.notice_id == notice.id, Letter.state != LetterState.SUPERSEDED)).first()
-        work = Work(notice.id, {k: getattr(notice, k) for k in NOTICE_FIELDS}, decisions, {k: getattr(address, k) for k in ADDRESS_FIELDS}, "", None)
-        return (letter.id if letter else 0), work
-
-
-
-def find_letter(url: str, text: str) -> tuple[Letter, str]:
-    """The letter a clerk has in hand: its printed letter id (any case, typos caught) or the IMb digits a scanner reads."""
-    from notifier.errors import NotFoundError, NotifierError
-    from notifier.letters import imb
-    from notifier.letters.ids import parse_letter_id
-
-    digits = "".join(text.split())
-    try:
-        number = imb.serial_of(imb.parse_scanned(digits)[0]) if digits.isdigit() and len(digits) >= 20 else parse_letter_id(text)
-    except ValueError as exc:
-        raise NotifierError(str(exc), todo="type the letter id as printed (for example 000-000-024) or scan the barcode") from None
-    with session_for(url) as session:
-        found = session.exec(select(Letter, Notice.person_id).join(Notice, Notice.id == Letter.notice_id).where(Letter.id == number)).first()
-    if found is None:
-        raise NotFoundError(f"no letter {text.strip()}", todo="check the id; `notifier letters list` shows every letter")
-    return found
-
-
 def stale_letters(session: Session, letters: list[tuple[int, int, str]], renderer: Renderer) -> list[int]:
     """Of (letter id, notice id, content hash) triples, the letters whose notice, address or template changed since rendering."""
     stale = []
     for start in range(0, len(letters), 1000):
         part = letters[start : start + 1000]
         rows = notice_rows(session, [notice_id for _, notice_id, _ in part])
-        for letter_id, notice_id, digest in part:
-            notice, decisions, address = rows[notice_id]
-            version = renderer.templates_for(notice["language"]).version
-            if content_hash(notice, decisions, address, version) != digest:
-                stale.append(letter_id)
+        stale.extend(letter_id for letter_id, notice_id, digest in part if _digest(rows[notice_id], renderer) != digest)
         session.expunge_all()  # the rows were read for their values only
     return stale
+
+
+def _letters_query():
+    return select(Letter, Notice.person_id).join(Notice, Notice.id == Letter.notice_id).order_by(Letter.id)
+
+
+def list_letters(session: Session, limit: int | None = None) -> list[LetterRow]:
+    """Every letter (the first `limit`), oldest first."""
+    query = _letters_query()
+    if limit:
+        query = query.limit(limit)
+    return [LetterRow.of(letter, person_id) for letter, person_id in session.exec(query)]
+
+
+def find_letter(session: Session, text: str) -> LetterRow:
+    """The letter a clerk has in hand: its printed letter id (any case, typos caught) or the IMb digits a scanner reads."""
+    digits = "".join(text.split())
+    try:
+        number = imb.serial_of(imb.parse_scanned(digits)[0]) if digits.isdigit() and len(digits) >= 20 else parse_letter_id(text)
+    except ValueError as exc:
+        raise InvalidInputError(str(exc), todo="type the letter id as printed (for example 000-000-024) or scan the barcode") from None
+    found = session.exec(_letters_query().where(Letter.id == number)).first()
+    if found is None:
+        raise NotFoundError(f"no letter {text.strip()}", todo="check the id against the list of every letter", action="letters.list")
+    return LetterRow.of(*found)
+
+
+def sample_person(session: Session, language: str) -> str | None:
+    """A person whose rendered letter is in `language` with a one-line street address: a good sample to show."""
+    query = (
+        select(Notice.person_id)
+        .join(Letter, Letter.notice_id == Notice.id)
+        .join(Address, Address.notice_id == Notice.id)
+        .where(Letter.state == LetterState.RENDERED, Letter.language == language, Address.line2 == "")
+        .order_by(Letter.id)
+    )
+    return session.exec(query).first()
+
+
+def proof_letter(session: Session, renderer: Renderer, person_id: str, out: Path) -> SingleLetter:
+    """Draws a person's open notice to `out` as its letter prints now, and checks it; changes nothing stored.
+
+    The letter carries the number of the notice's current letter, or 1 before it has one.
+    """
+    notice = session.exec(select(Notice).where(Notice.person_id == person_id, Notice.status == NoticeStatus.OPEN)).first()
+    if notice is None:
+        raise NotFoundError(f"person {person_id} has no open notice", todo="check the person_id (the source system's id)")
+    address = session.exec(select(Address).where(Address.notice_id == notice.id)).first()
+    if address is None or address.status not in MAILABLE:
+        raise WrongStateError(
+            f"the address of person {person_id} is not verified",
+            todo="verify the addresses, or fix this one in the address review",
+            action="addresses.verify",
+        )
+    number = session.exec(select(Letter.id).where(Letter.notice_id == notice.id, Letter.state != LetterState.SUPERSEDED)).first()
+    return write_single_letter(renderer, number or 1, notice_rows(session, [notice.id])[notice.id], out)

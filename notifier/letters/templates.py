@@ -150,20 +150,3 @@ def check_templates(languages: list[str], root: Path = TEMPLATES_DIR) -> list[Te
             problems.extend(TemplateProblem(str(path), 0, f"missing entry '{key}'") for key in keys if key not in table)
     return problems
 
-
-def reading_grades(root: Path = TEMPLATES_DIR) -> dict[str, float]:
-    """Flesch-Kincaid grade of each English variant, rendered with the sample letter."""
-    import textstat
-
-    from notifier.letters.samples import sample_work
-    from notifier.letters.store import Renderer
-    from notifier.settings import get_settings
-
-    renderer = Renderer.from_settings(get_settings())
-    grades = {}
-    for variant in VARIANTS:
-        work = sample_work("en", variant)
-        content = renderer.content(1, work.notice, work.decisions, work.address)
-        body = "\n".join(block.text.replace("**", "") for block in content.blocks if block.kind != "bullet")
-        grades[f"{root / 'en' / (variant + '.j2')}"] = float(textstat.flesch_kincaid_grade(body))
-    return grades

@@ -48,8 +48,3 @@ def outcome(*, dead: bool, forward_status: str | None, attempt: int, max_attempt
     if forward_status is not None:
         return "forward_needs_review"
     return "dead_address" if dead else "noted"
-
-
-def address_key(line1: str, line2: str, city: str, state: str, zip5: str) -> str:
-    """One standardized address, as the dead-address list knows it."""
-    return "|".join(part.strip().upper() for part in (line1, line2, city, state, zip5))[:255]

@@ -16,18 +16,20 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from notifier.addresses.check import AddressStatus, RawAddress, Verifier
+from notifier.addresses.check import AddressStatus, RawAddress, Verifier, address_key
 from notifier.addresses.reasons import Reason as AddressReason
 from notifier.addresses.store import address_values
-from notifier.db import session_for
-from notifier.errors import InputFileError, NotifierError
+from notifier.errors import InputFileError, InvalidInputError, NotifierError, WrongStateError
 from notifier.letters.ids import make_letter_id
 from notifier.letters.store import find_letter
 from notifier.models import Address, AuditEvent, Batch, DeadAddress, Letter, LetterState, Notice, NoticeStatus, ReturnedMail, utcnow
-from notifier.returns.rules import ReturnPolicy, address_key, outcome
+from notifier.returns.rules import ReturnPolicy, outcome
 
 RETURNABLE = (LetterState.MAILED, LetterState.PRESUMED_DELIVERED)
 FORWARD_FIELDS = ("line1", "line2", "city", "state", "zip")
+GROUPINGS = ("reason", "batch", "zip", "month")  # what returns_report can group by
+FORMATS = ("table", "csv", "json")  # how the report can be written out
+COLUMNS = ["group", "mailed", "returned", "returned_share", "remailed", "returned_postage_cents"]
 
 
 @dataclass
@@ -45,7 +47,6 @@ class Recorded:
 
 def record_return(
     session: Session,
-    url: str,
     policy: ReturnPolicy,
     verifier: Verifier,
     *,
@@ -56,16 +57,21 @@ def record_return(
     note: str,
     actor: str,
 ) -> Recorded:
+    """One returned envelope, found by the id printed on it or its barcode digits; commits.
+
+    Nothing is stored when the reason is unknown or the letter was never mailed.
+    """
     if reason not in policy.reasons:
-        raise NotifierError(f"unknown reason '{reason}'", todo=f"use one of: {', '.join(policy.reasons)} (config/returns.toml)")
-    found, person_id = find_letter(url, letter_text)
-    letter = session.get(Letter, found.id)
+        raise InvalidInputError(f"unknown reason '{reason}'", todo=f"use one of: {', '.join(policy.reasons)} (config/returns.toml)")
+    found = find_letter(session, letter_text)
+    letter = session.get(Letter, found.number)
     code = make_letter_id(letter.id)
+    person_id = found.person_id
     existing = session.exec(select(ReturnedMail).where(ReturnedMail.letter_id == letter.id)).first()
     if existing is not None:
         return Recorded(code, person_id, existing.reason, existing.outcome, letter.attempt, already=True)
     if letter.state not in RETURNABLE:
-        raise NotifierError(f"letter {code} was never mailed (it is {letter.state})", todo="check the id on the envelope; nothing was recorded")
+        raise WrongStateError(f"letter {code} was never mailed (it is {letter.state})", todo="check the id on the envelope; nothing was recorded")
     notice = session.get(Notice, letter.notice_id)
     address = session.exec(select(Address).where(Address.notice_id == notice.id)).first()
     dead = policy.reasons[reason].dead
@@ -94,8 +100,9 @@ def record_return(
     session.add(AuditEvent(at=now, actor=actor, action="return.record", subject="letter", subject_id=letter.id, details={"reason": reason, "outcome": result}))
     for row in (letter, notice, *( [address] if address else [])):
         session.add(row)
-    session.flush()
-    return Recorded(code, person_id, reason, result, letter.attempt)
+    recorded = Recorded(code, person_id, reason, result, letter.attempt)
+    session.commit()
+    return recorded
 
 
 @dataclass
@@ -112,8 +119,11 @@ class ImportReport:
 IMPORT_COLUMNS = ("id", "reason")
 
 
-def import_returns(url: str, path: Path, policy: ReturnPolicy, verifier: Verifier, actor: str, today: date) -> ImportReport:
-    """A mailroom spreadsheet or ACS-style file: columns id, reason, date, forward_line1 ... forward_zip, note."""
+def import_returns(session: Session, path: Path, policy: ReturnPolicy, verifier: Verifier, actor: str, today: date) -> ImportReport:
+    """A mailroom spreadsheet or ACS-style file: columns id, reason, date, forward_line1 ... forward_zip, note.
+
+    Each good row is recorded (and committed) on its own, so a bad row costs only itself.
+    """
     report = ImportReport()
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
@@ -130,15 +140,12 @@ def import_returns(url: str, path: Path, policy: ReturnPolicy, verifier: Verifie
             try:
                 returned_on = date.fromisoformat(row["date"]) if row.get("date") else today
                 forward = RawAddress(**{name: row.get(f"forward_{name}", "") for name in FORWARD_FIELDS})
-                with session_for(url) as session:
-                    recorded = record_return(session, url, policy, verifier, letter_text=row["id"], reason=row["reason"], returned_on=returned_on,
-                                             forward=forward if any(forward.__dict__.values()) else None, note=row.get("note", ""), actor=actor)
-                    session.commit()
-            except ValueError:
-                report.errors.append({"line": reader.line_num, "id": row.get("id", ""), "message": f"date '{row.get('date')}' is not YYYY-MM-DD"})
-                continue
-            except NotifierError as exc:
-                report.errors.append({"line": reader.line_num, "id": row.get("id", ""), "message": str(exc)})
+                recorded = record_return(session, policy, verifier, letter_text=row["id"], reason=row["reason"], returned_on=returned_on,
+                                         forward=forward if any(forward.__dict__.values()) else None, note=row.get("note", ""), actor=actor)
+            except (ValueError, NotifierError) as exc:
+                session.rollback()  # whatever the refused row began is dropped; the rows recorded before it are committed
+                message = str(exc) if isinstance(exc, NotifierError) else f"date '{row.get('date')}' is not YYYY-MM-DD"
+                report.errors.append({"line": reader.line_num, "id": row.get("id", ""), "message": message})
                 continue
             if recorded.already:
                 report.already += 1
@@ -147,18 +154,40 @@ def import_returns(url: str, path: Path, policy: ReturnPolicy, verifier: Verifie
     return report
 
 
-def presume_delivered(session: Session, policy: ReturnPolicy, today: date) -> int:
-    """Mailed letters not returned within the configured days count as delivered."""
+@dataclass(frozen=True)
+class SweepResult:
+    presumed_delivered: int
+
+    def as_dict(self) -> dict:
+        return {"presumed_delivered": self.presumed_delivered}
+
+
+def presume_delivered(session: Session, policy: ReturnPolicy, today: date) -> SweepResult:
+    """Mailed letters not returned within the configured days count as delivered; commits."""
     cutoff = today - timedelta(days=policy.presumed_delivered_days)
     batches = select(Batch.id).where(Batch.mail_date <= cutoff)
     changed = session.execute(
         sa.update(Letter).where(Letter.state == LetterState.MAILED, Letter.batch_id.in_(batches)).values(state=LetterState.PRESUMED_DELIVERED)
     )
-    return changed.rowcount or 0
+    count = changed.rowcount or 0
+    session.commit()
+    return SweepResult(count)
 
 
-def unreachable(session: Session) -> list[tuple[int, str]]:
-    return list(session.execute(select(Notice.id, Notice.person_id).where(Notice.status == NoticeStatus.UNREACHABLE).order_by(Notice.id)).all())
+@dataclass(frozen=True)
+class Unreachable:
+    """A person whose letters came back on every attempt: staff look them up elsewhere."""
+
+    notice_id: int
+    person_id: str
+
+    def as_dict(self) -> dict:
+        return {"notice_id": self.notice_id, "person_id": self.person_id}
+
+
+def unreachable(session: Session) -> list[Unreachable]:
+    rows = session.execute(select(Notice.id, Notice.person_id).where(Notice.status == NoticeStatus.UNREACHABLE).order_by(Notice.id))
+    return [Unreachable(notice_id, person_id) for notice_id, person_id in rows]
 
 
 def returns_report(session: Session, *, by: str) -> dict:

@@ -10,7 +10,7 @@ from sqlmodel import select
 from notifier import db
 from notifier.addresses.check import ZipDatabaseVerifier
 from notifier.addresses.spreadsheet import export_review, fixes_from_file
-from notifier.addresses.store import Fix, apply_fix, review_queue, status_counts, verify_notices
+from notifier.addresses.store import Fix, address_status_counts, apply_fix, review_queue, verify_notices
 from notifier.intake.importer import import_file
 from notifier.models import Address, AuditEvent, Notice
 from tests.helpers import row, write_csv
@@ -31,15 +31,16 @@ def addresses(url) -> dict[str, Address]:
 
 
 def test_verify_stores_raw_beside_standardized_and_is_idempotent(db_url, tmp_path):
-    import_file(db_url, people(
-        tmp_path,
-        ok={"address_line1": "1234 W. 63rd St.", "address_line2": "Apt 2", "city": "chicago", "state": "Illinois", "zip": "60636"},
-        typo={"city": "Chicgo"},
-        wrong={"city": "Evanston"},
-        none={"address_line1": "", "address_line2": "", "city": "", "state": "", "zip": ""},
-    ))
-    assert status_counts(db_url) == {"raw": 4}
-    assert verify_notices(db_url, VERIFIER) == {"verified": 1, "corrected": 1, "needs_review": 1, "undeliverable": 1}
+    with db.session_for(db_url) as session:
+        import_file(session, people(
+            tmp_path,
+            ok={"address_line1": "1234 W. 63rd St.", "address_line2": "Apt 2", "city": "chicago", "state": "Illinois", "zip": "60636"},
+            typo={"city": "Chicgo"},
+            wrong={"city": "Evanston"},
+            none={"address_line1": "", "address_line2": "", "city": "", "state": "", "zip": ""},
+        ))
+        assert address_status_counts(session) == {"raw": 4}
+        assert verify_notices(session, VERIFIER) == {"verified": 1, "corrected": 1, "needs_review": 1, "undeliverable": 1}
     found = addresses(db_url)
     ok = found["P-ok"]
     assert (ok.raw_line1, ok.raw_line2, ok.raw_city, ok.line1, ok.city, ok.state, ok.zip5) == (
@@ -48,32 +49,34 @@ def test_verify_stores_raw_beside_standardized_and_is_idempotent(db_url, tmp_pat
     assert found["P-wrong"].suggestion == {"city": "CHICAGO"}
     assert [r["code"] for r in found["P-none"].reasons] == ["empty_address"]
 
-    assert verify_notices(db_url, VERIFIER) == {}
-    assert status_counts(db_url) == {"verified": 1, "corrected": 1, "needs_review": 1, "undeliverable": 1}
-    assert [item.notice_id for item in review_queue(db_url)] == sorted(a.notice_id for k, a in found.items() if k in ("P-wrong", "P-none"))
+    with db.session_for(db_url) as session:
+        assert verify_notices(session, VERIFIER) == {}
+        assert address_status_counts(session) == {"verified": 1, "corrected": 1, "needs_review": 1, "undeliverable": 1}
+        assert [item.notice_id for item in review_queue(session)] == sorted(a.notice_id for k, a in found.items() if k in ("P-wrong", "P-none"))
 
 
 def test_a_newer_imported_address_is_checked_again_but_a_staff_fix_is_kept(db_url, tmp_path):
-    import_file(db_url, people(tmp_path, a={"city": "Evanston"}, b={"city": "Evanston"}))
-    verify_notices(db_url, VERIFIER)
     with db.session_for(db_url) as session:
+        import_file(session, people(tmp_path, a={"city": "Evanston"}, b={"city": "Evanston"}))
+        verify_notices(session, VERIFIER)
         notice_b = session.exec(select(Notice).where(Notice.person_id == "P-b")).one()
         apply_fix(session, Fix(notice_id=notice_b.id, changes={"city": "Chicago"}), VERIFIER, actor="clerk1")
         session.commit()
 
     later = [row(decision_id=f"D-{k}2", person_id=f"P-{k}", decision_date="2022-01-01", address_line1="9 Elm St", city="Cicero", zip="60804") for k in "ab"]
-    import_file(db_url, write_csv(tmp_path / "later.csv", later))
-    assert verify_notices(db_url, VERIFIER) == {"verified": 1}
+    with db.session_for(db_url) as session:
+        import_file(session, write_csv(tmp_path / "later.csv", later))
+        assert verify_notices(session, VERIFIER) == {"verified": 1}
     found = addresses(db_url)
     assert (found["P-a"].line1, found["P-a"].city, found["P-a"].source) == ("9 ELM ST", "CICERO", "import")
     assert (found["P-b"].line1, found["P-b"].city, found["P-b"].source, found["P-b"].status) == ("1234 W 63RD ST", "CHICAGO", "staff", "verified")
 
 
 def test_fix_accepting_the_suggestion_and_giving_up_are_audited(db_url, tmp_path):
-    import_file(db_url, people(tmp_path, a={"city": "Evanston"}, b={"address_line1": "Homeless"}))
-    verify_notices(db_url, VERIFIER)
-    a, b = (item.notice_id for item in review_queue(db_url))
     with db.session_for(db_url) as session:
+        import_file(session, people(tmp_path, a={"city": "Evanston"}, b={"address_line1": "Homeless"}))
+        verify_notices(session, VERIFIER)
+        a, b = (item.notice_id for item in review_queue(session))
         fixed = apply_fix(session, Fix(notice_id=a, accept_suggestion=True), VERIFIER, actor="clerk1")
         assert (fixed.status, fixed.city, fixed.raw_city) == ("verified", "CHICAGO", "CHICAGO")
         given_up = apply_fix(session, Fix(notice_id=b, undeliverable="returned twice, no new address"), VERIFIER, actor="clerk2")
@@ -82,14 +85,16 @@ def test_fix_accepting_the_suggestion_and_giving_up_are_audited(db_url, tmp_path
         events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
     assert [(e.actor, e.action, e.subject_id) for e in events] == [("clerk1", "address.fix", a), ("clerk2", "address.undeliverable", b)]
     assert events[0].details["before"]["city"] == "Evanston" and events[0].details["after"]["city"] == "CHICAGO"
-    assert [item.notice_id for item in review_queue(db_url)] == [b]
+    with db.session_for(db_url) as session:
+        assert [item.notice_id for item in review_queue(session)] == [b]
 
 
 def test_review_spreadsheet_round_trip_reports_every_row(db_url, tmp_path):
-    import_file(db_url, people(tmp_path, a={"city": "Evanston"}, b={"city": "Evanston"}, c={"zip": "", "city": "Chicago"}, d={"address_line1": "=1+1"}))
-    verify_notices(db_url, VERIFIER)
     export = tmp_path / "review.csv"
-    assert export_review(db_url, export) == 4
+    with db.session_for(db_url) as session:
+        import_file(session, people(tmp_path, a={"city": "Evanston"}, b={"city": "Evanston"}, c={"zip": "", "city": "Chicago"}, d={"address_line1": "=1+1"}))
+        verify_notices(session, VERIFIER)
+        assert export_review(session, export).count == 4
     with export.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0])[:3] == ["notice_id", "person_id", "status"]
@@ -103,7 +108,8 @@ def test_review_spreadsheet_round_trip_reports_every_row(db_url, tmp_path):
         writer.writeheader()
         writer.writerows(rows)
 
-    report = fixes_from_file(db_url, export, VERIFIER, actor="clerk")
+    with db.session_for(db_url) as session:
+        report = fixes_from_file(session, export, VERIFIER, actor="clerk")
     assert (report.read, report.fixed, report.unchanged) == (6, 3, 1)
     assert [(e["line"], e["message"]) for e in report.errors] == [(6, "no notice with id 999999"), (7, "notice_id 'abc' is not a number")]
     found = addresses(db_url)

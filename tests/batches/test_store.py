@@ -14,11 +14,12 @@ from notifier import db
 from notifier.addresses.check import ZipDatabaseVerifier
 from notifier.addresses.store import verify_notices
 from notifier.batches.printfiles import MANIFEST_COLUMNS
-from notifier.batches.store import batch_summary, create_batch, freeze_batch, get_batch, mark_mailed, print_batch, simple_transition
+from notifier.batches.store import cancel_batch, close_batch, create_batch, freeze_batch, get_batch, mark_mailed, print_batch, show_batch
 from notifier.costs.report import cost_report
-from notifier.errors import NotifierError
+from notifier.errors import ConflictError, InvalidInputError, NotFoundError, NotifierError, WrongStateError
 from notifier.intake.importer import import_file
-from notifier.letters.store import Renderer, render_letters
+from notifier.letters.renderer import Renderer
+from notifier.letters.store import render_letters
 from notifier.models import Batch, Letter, Notice
 from notifier.settings import REPO_ROOT, Settings
 from tests.helpers import row, write_csv
@@ -37,31 +38,40 @@ def prepare(db_url, tmp_path, settings, people: int = 6):
     rows = [row(decision_id=f"D-{n}", person_id=f"P-{n}", zip="60636" if n % 2 else "60601", disposition_date="2015-01-01" if n < 4 else "2009-01-01")
             for n in range(people)]
     rows.append(row(decision_id="D-99", person_id="P-0", case_number="2011-CR-1"))  # P-0 has two decisions
-    import_file(db_url, write_csv(tmp_path / "d.csv", rows))
-    verify_notices(db_url, ZipDatabaseVerifier())
-    render_letters(db_url, Renderer.from_settings(settings, MAIL_DATE))
+    with db.session_for(db_url) as session:
+        import_file(session, write_csv(tmp_path / "d.csv", rows))
+        verify_notices(session, ZipDatabaseVerifier())
+        render_letters(session, Renderer.from_settings(settings, MAIL_DATE))
+
+
+def render(db_url, settings) -> None:
+    with db.session_for(db_url) as session:
+        render_letters(session, Renderer.from_settings(settings, MAIL_DATE))
+
+
+def import_more(db_url, path) -> None:
+    with db.session_for(db_url) as session:
+        import_file(session, path)
 
 
 def batch_of(db_url, settings, **kwargs) -> int:
     with db.session_for(db_url) as session:
-        batch = create_batch(session, settings, mail_date=kwargs.get("mail_date", MAIL_DATE), wave=kwargs.get("wave"), limit=kwargs.get("limit"), postage_class=kwargs.get("postage_class"), actor="clerk")
-        session.commit()
-        return batch.id
+        return create_batch(session, settings, mail_date=kwargs.get("mail_date", MAIL_DATE), wave=kwargs.get("wave"), limit=kwargs.get("limit"), postage_class=kwargs.get("postage_class"), actor="clerk").id
 
 
-def run(db_url, settings, batch_id: int, command: str, **kwargs):
+def run(db_url, settings, batch_id: int, command: str, **kwargs) -> dict:
     with db.session_for(db_url) as session:
-        batch = get_batch(session, batch_id)
         if command == "freeze":
-            freeze_batch(session, settings, batch, "clerk")
+            summary = freeze_batch(session, settings, batch_id, "clerk")
         elif command == "print":
-            print_batch(session, settings, batch, "clerk")
+            summary = print_batch(session, settings, batch_id, "clerk")
         elif command == "mark-mailed":
-            mark_mailed(session, batch, "clerk", **kwargs)
+            summary = mark_mailed(session, batch_id, "clerk", **kwargs)
+        elif command == "close":
+            summary = close_batch(session, batch_id, "clerk")
         else:
-            simple_transition(session, batch, command, "clerk")
-        session.commit()
-        return batch_summary(session, batch)
+            summary = cancel_batch(session, batch_id, "clerk")
+        return summary.as_dict()
 
 
 def test_waves_choose_and_order_the_letters(db_url, tmp_path, settings):
@@ -69,10 +79,10 @@ def test_waves_choose_and_order_the_letters(db_url, tmp_path, settings):
     recent = batch_of(db_url, settings, wave="recent")
     with db.session_for(db_url) as session:
         assert {l.wave for l in session.exec(select(Letter).where(Letter.batch_id == recent))} == {"recent"}
-        assert batch_summary(session, get_batch(session, recent))["letters"] == 4
+        assert show_batch(session, recent).as_dict()["letters"] == 4
     rest = batch_of(db_url, settings, limit=1)
     with db.session_for(db_url) as session:
-        assert batch_summary(session, get_batch(session, rest))["letters"] == 1
+        assert show_batch(session, rest).as_dict()["letters"] == 1
     with pytest.raises(NotifierError, match="no wave named"):
         batch_of(db_url, settings, wave="nope")
 
@@ -89,7 +99,7 @@ def test_lifecycle_with_refusals_and_idempotent_repeats(db_url, tmp_path, settin
     assert run(db_url, settings, batch_id, "freeze") == frozen  # nothing changes the second time
 
     # a decision for a person in a frozen batch starts a new notice
-    import_file(db_url, write_csv(tmp_path / "later.csv", [row(decision_id="D-100", person_id="P-1", case_number="2019-CR-9")]))
+    import_more(db_url, write_csv(tmp_path / "later.csv", [row(decision_id="D-100", person_id="P-1", case_number="2019-CR-9")]))
     with db.session_for(db_url) as session:
         assert sorted(n.status for n in session.exec(select(Notice).where(Notice.person_id == "P-1"))) == ["locked", "open"]
 
@@ -110,19 +120,42 @@ def test_a_batch_whose_letters_changed_is_not_frozen_and_a_frozen_notice_is_not_
 
     prepare(db_url, tmp_path, settings)
     batch_id = batch_of(db_url, settings)
-    import_file(db_url, write_csv(tmp_path / "later.csv", [row(decision_id="D-101", person_id="P-2", case_number="2019-CR-8")]))
+    import_more(db_url, write_csv(tmp_path / "later.csv", [row(decision_id="D-101", person_id="P-2", case_number="2019-CR-8")]))
     with pytest.raises(NotifierError, match="changed since they were rendered"):
         run(db_url, settings, batch_id, "freeze")
     with pytest.raises(NotifierError, match="is draft; `mark-mailed` works on a batch that is printed"):
         run(db_url, settings, batch_id, "mark-mailed", postage_cents=1, print_cents=None, envelope_cents=None, statement="", invoice="")
     run(db_url, settings, batch_id, "cancel")
-    render_letters(db_url, Renderer.from_settings(settings, MAIL_DATE))
+    render(db_url, settings)
     fresh = batch_of(db_url, settings)
     run(db_url, settings, fresh, "freeze")
     with db.session_for(db_url) as session:
         locked = session.exec(select(Notice).where(Notice.status == "locked")).first()
         with pytest.raises(NotifierError, match="frozen batch"):
             apply_fix(session, Fix(notice_id=locked.id, changes={"city": "Chicago"}), ZipDatabaseVerifier(), "clerk")
+
+
+def test_refusals_say_what_kind_and_which_action_resolves_them(db_url, tmp_path, settings):
+    def refused(kind, call) -> NotifierError:
+        with pytest.raises(kind) as caught:
+            call()
+        assert "notifier " not in (caught.value.todo or "") and "--" not in (caught.value.todo or "")  # plain words, no CLI syntax
+        return caught.value
+
+    with db.session_for(db_url) as session:
+        missing = refused(NotFoundError, lambda: show_batch(session, 42))
+    assert (missing.code, missing.what, missing.action) == ("not_found", "no batch 42", "status")
+    assert refused(WrongStateError, lambda: batch_of(db_url, settings)).action == "letters.render"
+    prepare(db_url, tmp_path, settings)
+    assert refused(InvalidInputError, lambda: batch_of(db_url, settings, wave="nope")).code == "invalid_input"
+    batch_id = batch_of(db_url, settings)
+    wrong = refused(WrongStateError, lambda: run(db_url, settings, batch_id, "close"))
+    assert (wrong.code, wrong.action, wrong.subject) == ("wrong_state", "batches.show", {"batch": batch_id})
+    import_more(db_url, write_csv(tmp_path / "later.csv", [row(decision_id="D-102", person_id="P-3", case_number="2019-CR-7")]))
+    stale = refused(ConflictError, lambda: run(db_url, settings, batch_id, "freeze"))
+    assert (stale.action, stale.subject) == ("batches.cancel", {"batch": batch_id})
+    with db.session_for(db_url) as session:
+        assert show_batch(session, batch_id).state == "draft"  # the refused freeze left nothing behind
 
 
 def test_cancel_releases_the_letters(db_url, tmp_path, settings):

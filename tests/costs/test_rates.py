@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from notifier.costs.rates import RateError, Rates, letter_cost, postage_cents, share_out
+from notifier.costs.rates import Rates, letter_cost, postage_cents, share_out
+from notifier.errors import RateError
 from notifier.settings import REPO_ROOT
 
 RATES = Rates.load(REPO_ROOT / "config")

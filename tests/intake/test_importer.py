@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -12,20 +13,20 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from notifier import db
+from notifier.cli.hints import error_line
 from notifier.errors import InputFileError
 from notifier.intake import importer
-from notifier.intake.importer import import_file
 from notifier.intake.mapping import load_mapping
 from notifier.models import Decision, ImportRun, Notice, NoticeDiscrepancy, QuarantinedRow
 from notifier.settings import REPO_ROOT
 from notifier.synth.generator import write_export
-from tests.helpers import FIELDS, csv_text, dump_state, row, write_csv
+from tests.helpers import FIELDS, csv_text, dump_state, import_into, row, write_csv
 
 TODAY = date(2026, 11, 25)
 
 
 def load(url: str, path: Path, **kwargs):
-    return import_file(url, path, today=TODAY, **kwargs)
+    return import_into(url, path, today=TODAY, **kwargs)
 
 
 def all_of(url, model, *where):
@@ -156,8 +157,9 @@ def test_unreadable_file_fails_before_anything_is_imported(db_url, tmp_path, con
 def test_not_utf8_suggests_encoding_and_encoding_option_reads_it(db_url, tmp_path):
     path = tmp_path / "windows.csv"
     path.write_bytes(csv_text([row(last_name="Muñoz")]).encode("cp1252"))
-    with pytest.raises(InputFileError, match="--encoding cp1252"):
+    with pytest.raises(InputFileError) as caught:  # the words are the error's, the option the command line's
         load(db_url, path)
+    assert re.search("--encoding cp1252", error_line(caught.value))
     load(db_url, path, encoding="cp1252")
     assert all_of(db_url, Decision)[0].last_name == "Muñoz"
 
@@ -165,8 +167,9 @@ def test_not_utf8_suggests_encoding_and_encoding_option_reads_it(db_url, tmp_pat
 def test_unknown_extension_needs_format(db_url, tmp_path):
     path = tmp_path / "export.dat"
     path.write_text(csv_text([row()]), encoding="utf-8")
-    with pytest.raises(InputFileError, match="--format csv"):
+    with pytest.raises(InputFileError) as caught:
         load(db_url, path)
+    assert re.search("--format csv", error_line(caught.value))
     assert load(db_url, path, fmt="csv").counts.imported == 1
 
 

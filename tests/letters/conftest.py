@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from notifier.letters.store import Renderer
+from notifier.letters.renderer import Renderer
 from notifier.settings import Settings
 
 TODAY = date(2026, 11, 25)

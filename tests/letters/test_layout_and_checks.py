@@ -9,15 +9,15 @@ import pytest
 
 from notifier.letters.checks import check_letter
 from notifier.letters.layout import draw_letter
-from notifier.letters.samples import sample_work
-from notifier.letters.store import atomic_pdf
+from notifier.letters.renderer import atomic_pdf
+from notifier.letters.samples import sample_letter
 from tests.letters.conftest import page_texts, text_in
 
 
 def render(renderer, tmp_path: Path, *, language="en", variant="mixed", number=7, geometry=None, **notice_changes):
-    work = sample_work(language, variant)
-    work.notice.update(notice_changes)
-    content = renderer.content(number, work.notice, work.decisions, work.address)
+    letter = sample_letter(language, variant)
+    letter.notice.update(notice_changes)
+    content = renderer.content(number, letter.notice, letter.decisions, letter.address)
     path = tmp_path / f"{language}-{variant}-{number}.pdf"
     with atomic_pdf(path) as canvas:
         drawn = draw_letter(canvas, content, geometry or renderer.geometry)

@@ -13,7 +13,9 @@ from notifier.addresses.check import ZipDatabaseVerifier
 from notifier.addresses.store import verify_notices
 from notifier.intake.importer import import_file
 from notifier.letters.ids import make_letter_id, parse_letter_id
-from notifier.letters.store import Renderer, render_letters
+from notifier.letters.renderer import Renderer
+from notifier.letters.store import render_letters
+from notifier.workers import render_locally
 from notifier.models import Letter
 from notifier.settings import Settings
 from tests.helpers import row, write_csv
@@ -21,9 +23,15 @@ from tests.letters.conftest import TODAY, page_texts
 
 
 def prepared(db_url, tmp_path, rows):
-    import_file(db_url, write_csv(tmp_path / "d.csv", rows))
-    verify_notices(db_url, ZipDatabaseVerifier())
+    with db.session_for(db_url) as session:
+        import_file(session, write_csv(tmp_path / "d.csv", rows))
+        verify_notices(session, ZipDatabaseVerifier())
     return Renderer.from_settings(Settings(output_dir=tmp_path / "out"), TODAY)
+
+
+def render(db_url, renderer):
+    with db.session_for(db_url) as session:
+        return render_letters(session, renderer)
 
 
 def letters(db_url) -> list[Letter]:
@@ -38,8 +46,8 @@ def test_one_letter_per_person_idempotent_and_superseded_when_the_notice_changes
         row(decision_id="D-3", person_id="P-2", first_name="Luis", language="es"),
         row(decision_id="D-4", person_id="P-3", city="Evanston"),  # needs review: no letter
     ])
-    assert render_letters(db_url, renderer) == {"rendered": 2}
-    assert render_letters(db_url, renderer) == {}
+    assert render(db_url, renderer).by_state == {"rendered": 2}
+    assert render(db_url, renderer).by_state == {}
     first = letters(db_url)
     assert [(l.attempt, l.state, l.language) for l in first] == [(1, "rendered", "es"), (1, "rendered", "es")]
     assert all(l.pages >= 1 and l.sheets == (l.pages + 1) // 2 and l.weight_hundredths_oz > 0 for l in first)
@@ -47,8 +55,9 @@ def test_one_letter_per_person_idempotent_and_superseded_when_the_notice_changes
     assert text.count("2009-CR-0012345") >= 1 and "2011-CR-0098765" in text  # both of P-1's cases in one letter
     assert make_letter_id(first[0].id) in text and parse_letter_id(make_letter_id(first[0].id)) == first[0].id
 
-    import_file(db_url, write_csv(tmp_path / "later.csv", [row(decision_id="D-5", person_id="P-1", case_number="2013-CR-0000001", decision_date="2022-01-01")]))
-    assert render_letters(db_url, renderer) == {"rendered": 1}
+    with db.session_for(db_url) as session:
+        import_file(session, write_csv(tmp_path / "later.csv", [row(decision_id="D-5", person_id="P-1", case_number="2013-CR-0000001", decision_date="2022-01-01")]))
+    assert render(db_url, renderer).by_state == {"rendered": 1}
     after = letters(db_url)
     assert [(l.state, l.attempt) for l in after] == [("superseded", 1), ("rendered", 1), ("rendered", 1)]
     assert after[2].notice_id == after[0].notice_id
@@ -57,13 +66,13 @@ def test_one_letter_per_person_idempotent_and_superseded_when_the_notice_changes
 def test_jobs_render_each_letter_once(db_url, tmp_path):
     rows = [row(decision_id=f"D-{n}", person_id=f"P-{n}") for n in range(12)]
     renderer = prepared(db_url, tmp_path, rows)
-    assert render_letters(db_url, renderer, jobs=2, chunk=4) == {"rendered": 12}
+    assert render_locally(db_url, renderer.settings, 2, chunk=4, today=renderer.today).by_state == {"rendered": 12}
     assert sorted(l.notice_id for l in letters(db_url)) == list(range(1, 13))
 
 
 def test_letter_that_fails_its_checks_is_not_printable_and_says_why(db_url, tmp_path):
     renderer = prepared(db_url, tmp_path, [row(first_name="王", last_name="伟")])
-    assert render_letters(db_url, renderer) == {"failed": 1}
+    assert render(db_url, renderer).by_state == {"failed": 1}
     [letter] = letters(db_url)
     assert [c["code"] for c in letter.checks] == ["missing_glyph"]
 
@@ -91,12 +100,13 @@ def test_a_letter_is_found_from_its_id_or_its_barcode(db_url, tmp_path):
     from notifier.letters.store import find_letter
 
     renderer = prepared(db_url, tmp_path, [row(), row(decision_id="D-2", person_id="P-2")])
-    render_letters(db_url, renderer)
+    render(db_url, renderer)
     second = letters(db_url)[1]
     code = make_letter_id(second.id)
-    assert find_letter(db_url, code.lower())[0].id == second.id
     tracking = imb.tracking_code(renderer.barcode.barcode_id, renderer.barcode.service_type, renderer.barcode.mailer_id, second.id)
-    assert find_letter(db_url, tracking + "60636")[1] == "P-2"
     typo = code[:-1] + ("0" if code[-1] != "0" else "1")
-    with pytest.raises(NotifierError, match="typo"):
-        find_letter(db_url, typo)
+    with db.session_for(db_url) as session:
+        assert find_letter(session, code.lower()).number == second.id
+        assert find_letter(session, tracking + "60636").person_id == "P-2"
+        with pytest.raises(NotifierError, match="typo"):
+            find_letter(session, typo)

@@ -7,7 +7,8 @@ import shutil
 from typer.testing import CliRunner
 
 from notifier.cli.main import app
-from notifier.letters.templates import TEMPLATES_DIR, check_templates, reading_grades, to_blocks
+from notifier.letters.grades import reading_grades
+from notifier.letters.templates import TEMPLATES_DIR, check_templates, to_blocks
 
 
 def test_shipped_templates_pass_their_check():

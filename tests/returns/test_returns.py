@@ -12,14 +12,15 @@ from notifier import db
 from notifier.addresses.check import RawAddress, ZipDatabaseVerifier
 from notifier.addresses.store import review_queue, verify_notices
 from notifier.batches.store import create_batch, freeze_batch, mark_mailed, print_batch
-from notifier.errors import NotifierError
+from notifier.errors import InvalidInputError, NotifierError, WrongStateError
 from notifier.intake.importer import import_file
 from notifier.letters import imb
 from notifier.letters.ids import make_letter_id
-from notifier.letters.store import Renderer, render_letters
+from notifier.letters.renderer import Renderer
+from notifier.letters.store import render_letters
 from notifier.models import Address, Letter, Notice, ReturnedMail
 from notifier.returns.rules import load_policy, outcome
-from notifier.returns.store import import_returns, presume_delivered, record_return, returns_report
+from notifier.returns.store import import_returns, presume_delivered, record_return, returns_report, unreachable
 from notifier.settings import REPO_ROOT, Settings
 from tests.helpers import row, write_csv
 
@@ -37,19 +38,22 @@ def settings(tmp_path):
 
 def mail_run(db_url, settings) -> None:
     """Render, batch, freeze, print and mark mailed whatever is waiting."""
-    render_letters(db_url, Renderer.from_settings(settings, MAIL_DATE))
     with db.session_for(db_url) as session:
-        batch = create_batch(session, settings, mail_date=MAIL_DATE, wave=None, limit=None, postage_class=None, actor="t")
-        session.commit()
-        freeze_batch(session, settings, batch, "t")
+        render_letters(session, Renderer.from_settings(settings, MAIL_DATE))
+        batch = create_batch(session, settings, mail_date=MAIL_DATE, wave=None, limit=None, postage_class=None, actor="t").id
+        frozen = freeze_batch(session, settings, batch, "t")
         print_batch(session, settings, batch, "t")
-        mark_mailed(session, batch, "t", postage_cents=batch.postage_cents, print_cents=None, envelope_cents=None, statement="PS", invoice="")
-        session.commit()
+        mark_mailed(session, batch, "t", postage_cents=frozen.estimate["postage_cents"], print_cents=None, envelope_cents=None, statement="PS", invoice="")
+
+
+def imported_and_verified(db_url, path) -> None:
+    with db.session_for(db_url) as session:
+        import_file(session, path)
+        verify_notices(session, VERIFIER)
 
 
 def mailed(db_url, tmp_path, settings, people=3) -> list[Letter]:
-    import_file(db_url, write_csv(tmp_path / "d.csv", [row(decision_id=f"D-{n}", person_id=f"P-{n}") for n in range(people)]))
-    verify_notices(db_url, VERIFIER)
+    imported_and_verified(db_url, write_csv(tmp_path / "d.csv", [row(decision_id=f"D-{n}", person_id=f"P-{n}") for n in range(people)]))
     mail_run(db_url, settings)
     return letters(db_url)
 
@@ -61,10 +65,8 @@ def letters(db_url) -> list[Letter]:
 
 def record(db_url, settings, text, reason="moved_left_no_address", forward=None):
     with db.session_for(db_url) as session:
-        result = record_return(session, db_url, load_policy(settings.config_dir), VERIFIER, letter_text=text, reason=reason,
-                               returned_on=date(2025, 8, 20), forward=forward, note="", actor="clerk")
-        session.commit()
-        return result
+        return record_return(session, load_policy(settings.config_dir), VERIFIER, letter_text=text, reason=reason,
+                             returned_on=date(2025, 8, 20), forward=forward, note="", actor="clerk")
 
 
 def test_outcome_rule():
@@ -93,9 +95,9 @@ def test_record_by_letter_id_typo_and_barcode_and_repeat(db_url, tmp_path, setti
 
 
 def test_unmailed_or_unknown_letters_are_refused_and_nothing_changes(db_url, tmp_path, settings):
-    import_file(db_url, write_csv(tmp_path / "d.csv", [row()]))
-    verify_notices(db_url, VERIFIER)
-    render_letters(db_url, Renderer.from_settings(settings, MAIL_DATE))
+    imported_and_verified(db_url, write_csv(tmp_path / "d.csv", [row()]))
+    with db.session_for(db_url) as session:
+        render_letters(session, Renderer.from_settings(settings, MAIL_DATE))
     [letter] = letters(db_url)
     with pytest.raises(NotifierError, match="never mailed"):
         record(db_url, settings, make_letter_id(letter.id))
@@ -104,14 +106,26 @@ def test_unmailed_or_unknown_letters_are_refused_and_nothing_changes(db_url, tmp
     assert [l.state for l in letters(db_url)] == ["rendered"]
 
 
+def test_refusals_say_what_kind(db_url, tmp_path, settings):
+    [first] = mailed(db_url, tmp_path, settings, people=1)
+    with pytest.raises(InvalidInputError, match="unknown reason") as caught:
+        record(db_url, settings, make_letter_id(first.id), reason="lost_in_space")
+    assert "config/returns.toml" in caught.value.todo
+    imported_and_verified(db_url, write_csv(tmp_path / "new.csv", [row(decision_id="D-new", person_id="P-new")]))
+    with db.session_for(db_url) as session:
+        render_letters(session, Renderer.from_settings(settings, MAIL_DATE))
+    with pytest.raises(WrongStateError, match="never mailed"):
+        record(db_url, settings, make_letter_id(letters(db_url)[-1].id))
+
+
 def test_dead_address_is_never_used_again_and_forwarding_gives_attempt_two_in_the_next_run(db_url, tmp_path, settings):
     first, second, _ = mailed(db_url, tmp_path, settings)
     assert record(db_url, settings, make_letter_id(first.id)).outcome == "dead_address"
-    assert [item.notice_id for item in review_queue(db_url)] == [first.notice_id]  # staff may find a new address
+    with db.session_for(db_url) as session:
+        assert [item.notice_id for item in review_queue(session)] == [first.notice_id]  # staff may find a new address
     assert record(db_url, settings, make_letter_id(second.id), forward=FORWARD).outcome == "remail"
     # a later notice at the dead address (same standardized address) is not mailed there
-    import_file(db_url, write_csv(tmp_path / "new.csv", [row(decision_id="D-new", person_id="P-new")]))
-    verify_notices(db_url, VERIFIER)
+    imported_and_verified(db_url, write_csv(tmp_path / "new.csv", [row(decision_id="D-new", person_id="P-new")]))
     with db.session_for(db_url) as session:
         new = session.exec(select(Notice).where(Notice.person_id == "P-new")).one()
         address = session.exec(select(Address).where(Address.notice_id == new.id)).one()
@@ -136,6 +150,7 @@ def test_after_the_last_attempt_the_notice_is_unreachable(db_url, tmp_path, sett
     with db.session_for(db_url) as session:
         assert session.get(Notice, first.notice_id).status == "unreachable"
         report = returns_report(session, by="reason")
+        assert [person.as_dict() for person in unreachable(session)] == [{"notice_id": first.notice_id, "person_id": "P-0"}]
     assert report["total"]["unreachable_people"] == 1 and report["total"]["returned"] == 2 and report["total"]["remailed"] == 1
     assert report["total"]["returned_postage_cents"] == first.actual_postage_cents + second.actual_postage_cents
 
@@ -152,7 +167,8 @@ def test_bulk_import_records_good_rows_and_reports_bad_ones(db_url, tmp_path, se
         f"{make_letter_id(first.id)},vacant,2025-08-20,,,,,\n",
         encoding="utf-8",
     )
-    report = import_returns(db_url, path, load_policy(settings.config_dir), VERIFIER, "clerk", date(2025, 9, 1))
+    with db.session_for(db_url) as session:
+        report = import_returns(session, path, load_policy(settings.config_dir), VERIFIER, "clerk", date(2025, 9, 1))
     assert (report.read, report.recorded, report.already) == (5, 2, 1)
     assert [e["line"] for e in report.errors] == [4, 5]
 
@@ -161,7 +177,6 @@ def test_presumed_delivered_after_the_configured_days(db_url, tmp_path, settings
     mailed(db_url, tmp_path, settings, people=2)
     policy = load_policy(settings.config_dir)
     with db.session_for(db_url) as session:
-        assert presume_delivered(session, policy, date(2025, 9, 1)) == 0
-        assert presume_delivered(session, policy, date(2025, 9, 18)) == 2
-        session.commit()
+        assert presume_delivered(session, policy, date(2025, 9, 1)).presumed_delivered == 0
+        assert presume_delivered(session, policy, date(2025, 9, 18)).presumed_delivered == 2
     assert {l.state for l in letters(db_url)} == {"presumed_delivered"}

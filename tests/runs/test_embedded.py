@@ -13,7 +13,8 @@ from notifier.addresses.check import ZipDatabaseVerifier
 from notifier.addresses.store import verify_notices
 from notifier.intake.importer import import_file
 from notifier.intake.mapping import Mapping
-from notifier.letters.store import Renderer, render_letters
+from notifier.letters.renderer import Renderer
+from notifier.letters.store import render_letters
 from notifier.models import ImportRun, Letter, Run, RunStage, StagedRecord, Task, TaskState, utcnow
 from notifier.settings import Settings
 from notifier.tasks import claim, sweep
@@ -42,9 +43,10 @@ def test_run_carries_a_file_through_import_verify_and_render_like_the_one_shot_c
     # The same file through the one-shot commands, into a second database, decides the same.
     other = f"sqlite:///{tmp_path / 'other.db'}"
     db.ensure_schema(other)
-    import_file(other, export_csv)
-    verify_notices(other, ZipDatabaseVerifier())
-    render_letters(other, Renderer.from_settings(Settings(output_dir=tmp_path / "other")))
+    with db.session_for(other) as session:
+        import_file(session, export_csv)
+        verify_notices(session, ZipDatabaseVerifier())
+        render_letters(session, Renderer.from_settings(Settings(output_dir=tmp_path / "other")))
     assert dump_state(other) == dump_state(db_url)
     assert sorted((n, s) for _, n, _, s, _, _ in _letters_by_person(other)) == sorted((n, s) for _, n, _, s, _, _ in _letters_by_person(db_url))
 
@@ -80,7 +82,8 @@ def test_every_task_executed_twice_changes_nothing(cli, db_url, export_csv, tmp_
         tasks = [t.id for t in session.exec(select(Task)).all()]
     settings = Settings(database_url=db_url, output_dir=tmp_path / "out")
     for task_id in tasks:
-        assert pipeline.execute(db_url, settings, task_id, "another-worker") == []  # done: a duplicate message is a no-op
+        with db.session_for(db_url) as session:
+            assert pipeline.execute(session, settings, task_id, "another-worker") == []  # done: a duplicate message is a no-op
     assert (dump_state(db_url), letter_fingerprint(db_url)) == before
 
 
@@ -92,12 +95,15 @@ def test_a_live_claim_keeps_others_out_and_an_expired_one_is_taken_again(db_url)
         task = Task(run_id=run.id, step="render", first_id=1, last_id=9, created_at=utcnow(), updated_at=utcnow())
         session.add(task)
         session.commit()
-    assert claim(db_url, task.id, "worker-a", 60).claimed_by == "worker-a"
-    assert claim(db_url, task.id, "worker-b", 60) is None  # two workers never hold the same task
-    assert sweep(db_url)["expired"] == []  # resume leaves a live claim alone
-    swept = sweep(db_url, now=utcnow() + timedelta(seconds=61))  # the worker died: its lease runs out
+    with db.session_for(db_url) as session:
+        assert claim(session, task.id, "worker-a", 60).claimed_by == "worker-a"
+    with db.session_for(db_url) as session:
+        assert claim(session, task.id, "worker-b", 60) is None  # two workers never hold the same task
+        assert sweep(session)["expired"] == []  # resume leaves a live claim alone
+        swept = sweep(session, now=utcnow() + timedelta(seconds=61))  # the worker died: its lease runs out
     assert swept["expired"] == [task.id] and task.id in swept["queued"]
-    taken = claim(db_url, task.id, "worker-b", 60)
+    with db.session_for(db_url) as session:
+        taken = claim(session, task.id, "worker-b", 60)
     assert taken.claimed_by == "worker-b" and taken.attempts == 2
 
 
@@ -105,7 +111,7 @@ def test_a_failing_task_is_parked_with_its_error_and_can_be_retried(cli, db_url,
     monkeypatch.setenv("NOTIFIER_OUTPUT_DIR", str(tmp_path / "out"))
     real = pipeline.STEP_FUNCTIONS[RunStage.RENDER]
 
-    def broken(url, settings, task, worker):
+    def broken(session, settings, task, worker):
         raise RuntimeError("printer font cache unreadable")
 
     monkeypatch.setitem(pipeline.STEP_FUNCTIONS, RunStage.RENDER, broken)
@@ -133,16 +139,19 @@ def test_resume_finishes_a_run_whose_worker_died_mid_task(cli, db_url, export_cs
     monkeypatch.setenv("NOTIFIER_OUTPUT_DIR", str(tmp_path / "out"))
     url = db_url
     settings = Settings(database_url=url, output_dir=tmp_path / "out")
-    run_id, task_ids = pipeline.stage_file(url, settings, export_csv, fmt=None, mapping=Mapping(), encoding=None)
+    with db.session_for(url) as session:
+        run_id, task_ids = pipeline.stage_file(session, settings, export_csv, fmt=None, mapping=Mapping(), encoding=None)
     pending = list(task_ids)
     while pending:  # import and verify as a worker would; stop once render is planned
-        pending += pipeline.execute(url, settings, pending.pop(0), "worker-a")
+        with db.session_for(url) as session:
+            pending += pipeline.execute(session, settings, pending.pop(0), "worker-a")
         with db.session_for(url) as session:
             if session.get(Run, run_id).stage == RunStage.RENDER:
                 break
     with db.session_for(url) as session:
         render = session.exec(select(Task).where(Task.run_id == run_id, Task.step == RunStage.RENDER).order_by(Task.id)).all()
-    dead = claim(url, render[0].id, "worker-that-dies", 300)  # claimed, then the process was killed
+    with db.session_for(url) as session:
+        dead = claim(session, render[0].id, "worker-that-dies", 300)  # claimed, then the process was killed
     assert dead is not None
     with db.session_for(url) as session:  # its lease has run out by the time staff resume
         session.execute(sa.update(Task).where(Task.id == dead.id).values(lease_until=utcnow() - timedelta(seconds=1)))
@@ -157,13 +166,16 @@ def test_resume_finishes_a_run_whose_worker_died_mid_task(cli, db_url, export_cs
 
 def test_resume_moves_on_a_run_whose_last_task_finished_unnoticed(db_url, export_csv, tmp_path):
     settings = Settings(database_url=db_url, output_dir=tmp_path / "out")
-    run_id, task_ids = pipeline.stage_file(db_url, settings, export_csv, fmt=None, mapping=Mapping(), encoding=None)
-    task = claim(db_url, task_ids[0], "w", 60)
-    pipeline.STEP_FUNCTIONS[task.step](db_url, settings, task, "w")  # done, but the worker died before `advance`
+    with db.session_for(db_url) as session:
+        run_id, task_ids = pipeline.stage_file(session, settings, export_csv, fmt=None, mapping=Mapping(), encoding=None)
+        task = claim(session, task_ids[0], "w", 60)
+        pipeline.STEP_FUNCTIONS[task.step](session, settings, task, "w")  # done, but the worker died before `advance`
     with db.session_for(db_url) as session:
         assert session.get(Run, run_id).stage == RunStage.IMPORT
-    assert pipeline.advance_all(db_url, settings) == [run_id]
-    assert pipeline.advance(db_url, settings, run_id) == []  # a second caller finds nothing to plan
+    with db.session_for(db_url) as session:
+        assert pipeline.advance_all(session, settings) == [run_id]
+    with db.session_for(db_url) as session:
+        assert pipeline.advance(session, settings, run_id) == []  # a second caller finds nothing to plan
     with db.session_for(db_url) as session:
         assert session.get(Run, run_id).stage == RunStage.VERIFY
         assert session.scalar(select(sa.func.count()).select_from(Task).where(Task.run_id == run_id, Task.step == RunStage.VERIFY)) == 1
