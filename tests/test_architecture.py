@@ -144,3 +144,30 @@ def test_sessions_are_opened_only_at_the_edges(name):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(arg.arg == "url" for arg in node.args.args + node.args.kwonlyargs)
     ]
     assert (opened, takes_url) == ([], [])
+
+
+def _hint_texts(name: str) -> list[tuple[int, str]]:
+    """The literal text of every `todo=` hint given to an error in module `name`."""
+    found = []
+    for node in ast.walk(MODULES[name]):
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg == "todo":
+                    text = "".join(part.value for part in ast.walk(keyword.value) if isinstance(part, ast.Constant) and isinstance(part.value, str))
+                    found.append((node.lineno, text))
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if not under(n, EDGES)))
+def test_domain_hints_name_no_command_or_flag(name):
+    """A hint fits a terminal and a web page alike; the command line adds the command for the error's action.
+
+    The one exception is the schema upgrade in db.py: an operator's step that no page can take.
+    """
+    allowed = {"notifier.db": "notifier db upgrade"}
+    wrong = [(line, text) for line, text in _hint_texts(name) if ("notifier " in text or " --" in text or text.startswith("--")) and allowed.get(name, "\0") not in text]
+    assert wrong == []
+
+
+def test_hint_check_reads_hints():
+    assert any("NOTIFIER_DATABASE_URL" in text for _, text in _hint_texts("notifier.db"))

@@ -29,7 +29,8 @@ from notifier.letters.renderer import Renderer
 from notifier.letters.store import count_mailable, proof_letter, render_letters, sample_person
 from notifier.pipeline import run_summary, stage_file
 from notifier.returns.rules import load_policy
-from notifier.returns.store import record_return, returns_report
+from notifier.returns.report import returns_report
+from notifier.returns.store import record_return
 from notifier.settings import Settings, get_settings
 from notifier.status import status
 from notifier.synth.generator import write_export

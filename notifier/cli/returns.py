@@ -13,7 +13,8 @@ from notifier.addresses.check import RawAddress, ZipDatabaseVerifier
 from notifier.cli.common import JSON_OPTION, database, emit_json, emit_report_csv, parse_date
 from notifier.db import session_for
 from notifier.returns.rules import load_policy
-from notifier.returns.store import COLUMNS, FORMATS, GROUPINGS, import_returns, presume_delivered, record_return, returns_report, unreachable
+from notifier.returns.report import COLUMNS, FORMATS, GROUPINGS, as_table, returns_report
+from notifier.returns.store import import_returns, presume_delivered, record_return, unreachable
 
 app = typer.Typer(no_args_is_help=True, help="Returned envelopes: record them, re-mail to forwarding addresses, statistics.")
 BY = typer.Option(None, "--by", help="Who records it (default: your login name).")
@@ -108,7 +109,4 @@ def report_command(
     elif format == "csv":
         emit_report_csv(report, COLUMNS)
     else:
-        typer.echo(f"{'group':<22}{'mailed':>8}{'returned':>9}{'share':>8}{'re-mailed':>10}{'postage':>12}")
-        for row in [*report["rows"], report["total"]]:
-            typer.echo(f"{row['group']:<22}{row['mailed']:>8}{row['returned']:>9}{row['returned_share']:>8.1%}{row['remailed']:>10}{row['returned_postage_cents'] / 100:>12,.2f}")
-        typer.echo(f"unreachable people: {report['total']['unreachable_people']}")
+        typer.echo(as_table(report))

@@ -1,7 +1,7 @@
 """Dollars as people type and read them, cents as the database keeps them.
 
-Amounts are stored as whole cents so that sums and shares add up exactly; these two functions
-are the only places where text becomes cents and cents become text.
+Amounts are stored as whole cents so that sums and shares add up exactly; these functions are
+the only places where text becomes cents and cents become text.
 """
 
 from __future__ import annotations
@@ -31,3 +31,8 @@ def parse_dollars(text: str | None, label: str) -> int | None:
 def dollars(cents: int) -> str:
     """"$1,234.56" (negative amounts as "$-0.02")."""
     return f"${cents / 100:,.2f}"
+
+
+def figure(cents: int, width: int = 12) -> str:
+    """An amount in a right-aligned column of figures ("    1,234.56"): reports' tables, where "$" would be noise."""
+    return f"{cents / 100:>{width},.2f}"

@@ -13,6 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from notifier.costs.money import figure
 from notifier.models import Batch, BatchState, Decision, Letter, LetterState
 
 GROUPINGS = ("month", "batch", "wave", "class")
@@ -101,14 +102,11 @@ def cost_report_pdf(session: Session, *, by: str, start: date | None = None, end
 
 
 def as_table(report: dict) -> str:
-    def money(cents: int) -> str:
-        return f"{cents / 100:>12,.2f}"  # a right-aligned column of figures: no "$", unlike money.dollars
-
     lines = [f"{'group':<10}{'letters':>9}{'people':>8}{'decisions':>10}{'estimate':>13}{'actual':>13}{'variance':>13}{'returned $':>13}"]
     for row in [*report["rows"], report["total"]]:
         lines.append(
-            f"{row['group']:<10}{row['letters']:>9}{row['people']:>8}{row['decisions']:>10}{money(row['estimate_total_cents'])} "
-            f"{money(row['actual_total_cents'])} {money(row['variance_cents'])} {money(row['returned_postage_cents'])}"
+            f"{row['group']:<10}{row['letters']:>9}{row['people']:>8}{row['decisions']:>10}{figure(row['estimate_total_cents'])} "
+            f"{figure(row['actual_total_cents'])} {figure(row['variance_cents'])} {figure(row['returned_postage_cents'])}"
         )
     lines.append(f"reconciled with batch totals: {'yes' if report['reconciled'] else 'NO'}")
     return "\n".join(lines)

@@ -27,9 +27,6 @@ from notifier.returns.rules import ReturnPolicy, outcome
 
 RETURNABLE = (LetterState.MAILED, LetterState.PRESUMED_DELIVERED)
 FORWARD_FIELDS = ("line1", "line2", "city", "state", "zip")
-GROUPINGS = ("reason", "batch", "zip", "month")  # what returns_report can group by
-FORMATS = ("table", "csv", "json")  # how the report can be written out
-COLUMNS = ["group", "mailed", "returned", "returned_share", "remailed", "returned_postage_cents"]
 
 
 @dataclass
@@ -188,28 +185,3 @@ class Unreachable:
 def unreachable(session: Session) -> list[Unreachable]:
     rows = session.execute(select(Notice.id, Notice.person_id).where(Notice.status == NoticeStatus.UNREACHABLE).order_by(Notice.id))
     return [Unreachable(notice_id, person_id) for notice_id, person_id in rows]
-
-
-def returns_report(session: Session, *, by: str) -> dict:
-    """Returned share, reasons, re-mails, unreachable people and the postage of letters that came back."""
-    rows = session.execute(
-        select(Letter.id, Letter.state, Letter.batch_id, Letter.actual_postage_cents, Letter.postage_cents, Address.zip5, Batch.mail_date, ReturnedMail.reason, ReturnedMail.outcome)
-        .join(Batch, Batch.id == Letter.batch_id)
-        .join(Address, Address.notice_id == Letter.notice_id)
-        .outerjoin(ReturnedMail, ReturnedMail.letter_id == Letter.id)
-        .where(Letter.state.in_([LetterState.MAILED, LetterState.PRESUMED_DELIVERED, LetterState.RETURNED]))
-    ).all()
-    groups: dict[str, dict] = {}
-    total = {"group": "total", "mailed": 0, "returned": 0, "remailed": 0, "returned_postage_cents": 0}
-    for r in rows:
-        key = {"reason": r.reason or "(not returned)", "batch": str(r.batch_id), "zip": r.zip5, "month": r.mail_date.strftime("%Y-%m")}[by]
-        for g in (groups.setdefault(key, {"group": key, "mailed": 0, "returned": 0, "remailed": 0, "returned_postage_cents": 0}), total):
-            g["mailed"] += 1
-            if r.reason:
-                g["returned"] += 1
-                g["remailed"] += r.outcome == "remail"
-                g["returned_postage_cents"] += r.actual_postage_cents or r.postage_cents or 0
-    for g in [*groups.values(), total]:
-        g["returned_share"] = round(g["returned"] / g["mailed"], 4) if g["mailed"] else 0.0
-    total["unreachable_people"] = session.scalar(select(sa.func.count()).select_from(Notice).where(Notice.status == NoticeStatus.UNREACHABLE)) or 0
-    return {"by": by, "rows": [groups[k] for k in sorted(groups)], "total": total}

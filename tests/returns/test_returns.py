@@ -20,7 +20,8 @@ from notifier.letters.renderer import Renderer
 from notifier.letters.store import render_letters
 from notifier.models import Address, Letter, Notice, ReturnedMail
 from notifier.returns.rules import load_policy, outcome
-from notifier.returns.store import import_returns, presume_delivered, record_return, returns_report, unreachable
+from notifier.returns.report import returns_report
+from notifier.returns.store import import_returns, presume_delivered, record_return, unreachable
 from notifier.settings import REPO_ROOT, Settings
 from tests.helpers import row, write_csv
 

@@ -1,4 +1,4 @@
-"""`notifier run`, `resume` and tasks in the embedded default (no broker), on SQLite and PostgreSQL."""
+"""`notifier run`, `resume` and tasks in the embedded default (no broker), on SQLite and PostgreSQL: notifier/pipeline.py and tasks.py."""
 
 from __future__ import annotations
 
