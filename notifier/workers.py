@@ -25,6 +25,7 @@ import dramatiq
 from dramatiq.brokers.stub import StubBroker
 from notifier.db import session_for
 from notifier.errors import ConfigError
+from notifier.intake.consume import store_message
 from notifier.letters.renderer import Renderer
 from notifier.letters.store import Progress, RenderResult, render_letters, render_range, render_ranges
 from notifier.models import RunStage
@@ -98,8 +99,6 @@ def finish_print(task_id: int) -> None:
 @dramatiq.actor(**ACTOR_OPTIONS)
 def receive_decision(decision: dict) -> None:
     """One decision object from the deciding system (README 'Receiving decisions as messages')."""
-    from notifier.intake.consume import store_message
-
     with session_for(get_settings().database_url) as session:
         store_message(session, decision)
 

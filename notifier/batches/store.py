@@ -15,11 +15,14 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from notifier.batches.printfiles import write_print_files
 from notifier.batches.rules import SORT_LEVELS, load_waves, sort_levels, wave_of
 from notifier.costs.rates import Rates, letter_cost, share_out
 from notifier.db import executemany
 from notifier.errors import ConflictError, InvalidInputError, NotFoundError, WrongStateError
 from notifier.letters.ids import make_letter_id
+from notifier.letters.renderer import Renderer
+from notifier.letters.store import stale_letters
 from notifier.models import Address, AuditEvent, Batch, BatchState, Decision, Letter, LetterState, Notice, NoticeStatus, utcnow
 from notifier.settings import Settings, load_toml
 
@@ -158,9 +161,6 @@ def freeze_batch(session: Session, settings: Settings, batch_id: int, actor: str
     batch = get_batch(session, batch_id)
     if not _starts(batch, "freeze"):
         return batch_summary(session, batch)
-    from notifier.letters.renderer import Renderer
-    from notifier.letters.store import stale_letters
-
     config = BatchConfig.load(settings)
     rates = Rates.load(settings.config_dir)
     renderer = Renderer.from_settings(settings)
@@ -244,9 +244,6 @@ def print_batch(session: Session, settings: Settings, batch_id: int, actor: str)
 
     (With a broker the workers write them file by file: see notifier.pipeline.)
     """
-    from notifier.batches.printfiles import write_print_files
-    from notifier.letters.renderer import Renderer
-
     batch = get_batch(session, batch_id)
     check_printable(session, batch)
     files = write_print_files(session, batch, Renderer.from_settings(settings), BatchConfig.load(settings).letters_per_file)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from notifier.costs.money import figure
+from notifier.letters.layout import BOLD, REGULAR, register_fonts
 from notifier.models import Batch, BatchState, Decision, Letter, LetterState
 
 GROUPINGS = ("month", "batch", "wave", "class")
@@ -120,7 +121,6 @@ def as_pdf(report: dict, monthly: dict) -> bytes:
     from reportlab.lib.units import inch
     from reportlab.pdfgen.canvas import Canvas
 
-    from notifier.letters.layout import BOLD, REGULAR, register_fonts
 
     register_fonts()
     buffer = io.BytesIO()
