@@ -113,8 +113,8 @@ def store_records(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     today: date | None = None,
 ) -> Counts:
-    """Stores records `chunk_rows` at a time; see store_chunks."""
-    return store_chunks(session, run_id, source_name, batched(records, chunk_rows), today=today)
+    """Stores records `chunk_rows` at a time, every row of a file checked against the day it started; see store_chunks."""
+    return store_chunks(session, run_id, source_name, batched(records, chunk_rows), today=today or date.today())
 
 
 def store_chunks(session: Session, run_id: int, source_name: str, chunks: Iterable[list[Record]], *, today: date | None = None) -> Counts:
