@@ -50,16 +50,17 @@ def prepare(workdir: Path, letters: int) -> str:
 
 
 def ours(url: str, out: Path, letters: int) -> dict:
-    from notifier.batches.store import create_batch, freeze_batch, print_batch
+    from notifier.batches.store import create_batch, freeze_batch
     from notifier.db import session_for
     from notifier.settings import Settings
+    from notifier.workers import print_locally
 
     settings = Settings(database_url=url, output_dir=out)
     started = time.perf_counter()
     with session_for(url) as session:
         batch = create_batch(session, settings, mail_date=MAIL_DATE, wave=None, limit=letters, postage_class=None, actor="bench")
         freeze_batch(session, settings, batch.id, "bench")
-        count = print_batch(session, settings, batch.id, "bench").letters
+    count = print_locally(url, settings, batch.id, "bench").letters
     return {"letters": count, "seconds": time.perf_counter() - started}
 
 

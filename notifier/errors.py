@@ -31,7 +31,7 @@ class NotifierError(Exception):
         self.what = what
         self.where = where
         self.todo = todo
-        self.action = action  # the staff action that resolves it (see cli/errors.py for the commands)
+        self.action = action  # the staff action that resolves it (notifier/cli/hints.py has their commands)
         self.subject = subject  # ids the action needs, e.g. batch=12
         super().__init__(str(self))
 

@@ -114,6 +114,18 @@ def start_print(session: Session, settings: Settings, batch_id: int, actor: str)
     return run.id, ids
 
 
+@dataclass(frozen=True)
+class Enqueued:
+    """A run whose tasks went to the workers: what a command on a broker reports, and how to follow it."""
+
+    run_id: int
+    task_ids: list[int]
+    batch_id: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"run_id": self.run_id, "queued": len(self.task_ids), **({"batch_id": self.batch_id} if self.batch_id is not None else {})}
+
+
 def start_step(session: Session, settings: Settings, kind: str) -> tuple[int, list[int]]:
     """`addresses verify` or `letters render` on a broker: a run of that one step over every notice due."""
     run = start_run(session, kind, kind)
@@ -309,6 +321,11 @@ def moving(summary: dict) -> bool:
     return any(c["queued"] or c["in_progress"] for c in summary["steps"].values())
 
 
+def stuck(summary: dict) -> bool:
+    """Nothing moves and failed (parked) tasks keep the run from finishing: staff must fix and retry."""
+    return not moving(summary) and any(c["failed"] for c in summary["steps"].values())
+
+
 @dataclass
 class RunReport:
     """A run as `run --json` prints it: the summary, task totals and, for a file, the import counts."""
@@ -343,7 +360,7 @@ def run_report(session: Session, run_id: int, summary: dict | None = None) -> Ru
     if summary.get("import_run_id"):
         found = session.get(ImportRun, summary["import_run_id"], populate_existing=True)
         imported = {name: getattr(found, name) for name in ("read", "imported", "duplicates", "conflicts", "quarantined")}
-    return RunReport(summary, totals, imported, stuck=bool(totals["failed"]) and not moving(summary))
+    return RunReport(summary, totals, imported, stuck=stuck(summary))
 
 
 def printed_batch(session: Session, run_id: int) -> BatchSummary:

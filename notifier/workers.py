@@ -26,10 +26,11 @@ from dramatiq.brokers.stub import StubBroker
 from notifier.db import session_for
 from notifier.errors import ConfigError
 from notifier.intake.consume import store_message
-from notifier.letters.renderer import Renderer
+from notifier.letters.renderer import Renderer, letters_dir
 from notifier.letters.store import Progress, RenderResult, render_letters, render_range, render_ranges
 from notifier.models import RunStage
-from notifier.pipeline import execute, start_step
+from notifier.batches.store import BatchSummary
+from notifier.pipeline import Enqueued, execute, printed_batch, start_print, start_step
 from notifier.settings import Settings, get_settings
 from notifier.tasks import steps_of, worker_name
 
@@ -174,12 +175,33 @@ def dispatch(url: str, settings: Settings, task_ids: list[int], *, jobs: int = 1
         run_locally(url, settings, task_ids, jobs=jobs, on_done=on_done)
 
 
-def enqueue_step(url: str, settings: Settings, kind: str) -> tuple[int, list[int]]:
+def enqueue_step(url: str, settings: Settings, kind: str) -> Enqueued:
     """`addresses verify` or `letters render` on a broker: plans a run of that step and sends its tasks."""
     with session_for(url) as session:
         run_id, task_ids = start_step(session, settings, kind)
     send_tasks(url, task_ids)
-    return run_id, task_ids
+    return Enqueued(run_id, task_ids)
+
+
+def enqueue_print(url: str, settings: Settings, batch_id: int, actor: str) -> Enqueued:
+    """`batches print` on a broker: one task per print file, then the manifest and cover, all done by the workers."""
+    with session_for(url) as session:
+        run_id, task_ids = start_print(session, settings, batch_id, actor)
+    send_tasks(url, task_ids)
+    return Enqueued(run_id, task_ids, batch_id)
+
+
+def print_locally(url: str, settings: Settings, batch_id: int, actor: str, *, jobs: int = 1) -> BatchSummary:
+    """`batches print` without a broker: the same print run, its tasks done here (in `jobs` processes).
+
+    Refused, before anything is written, when the batch is neither frozen nor printed; the
+    batch's summary once every file is written.
+    """
+    with session_for(url) as session:
+        run_id, task_ids = start_print(session, settings, batch_id, actor)
+    run_locally(url, settings, task_ids, jobs=jobs)
+    with session_for(url) as session:
+        return printed_batch(session, run_id)
 
 
 class _InProcess:
@@ -212,7 +234,7 @@ def render_locally(
             return render_letters(session, Renderer.from_settings(settings, today), chunk=chunk, limit=limit, on_progress=on_progress)
     with session_for(url) as session:
         ranges = render_ranges(session, jobs, limit)
-    result = RenderResult({}, settings.output_dir / "letters")
+    result = RenderResult({}, letters_dir(settings))
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no database connection is shared
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures = [pool.submit(_render_range_in_process, url, settings, today, low, high, chunk) for low, high in ranges]

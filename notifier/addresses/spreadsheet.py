@@ -31,10 +31,10 @@ def export_review(session: Session, path: Path, status: str | None = None) -> Ex
         [
             item.notice_id,
             item.person_id,
-            item.address.status,
-            "; ".join(reason["message"] for reason in item.address.reasons),
-            ", ".join(f"{k}={v}" for k, v in item.address.suggestion.items()),
-            *(getattr(item.address, f"raw_{name}") for name in EDITABLE),
+            item.status,
+            "; ".join(reason["message"] for reason in item.reasons),
+            ", ".join(f"{k}={v}" for k, v in item.suggestion.items()),
+            *(item.raw[name] for name in EDITABLE),
             "",
             "",
         ]

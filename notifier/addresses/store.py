@@ -11,7 +11,7 @@ take part in the caller's transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 import sqlalchemy as sa
@@ -167,37 +167,53 @@ def verify_addresses(session: Session, verifier: Verifier, *, on_progress: Calla
     return VerifyResult(checked, address_status_counts(session))
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReviewItem:
+    """One address waiting for a person, as plain values read when the queue was asked for."""
+
     notice_id: int
     person_id: str
-    address: Address
+    status: str
+    reasons: list[dict]
+    suggestion: dict
+    raw: dict[str, str]  # line1 ... zip as imported (or as staff last typed them)
+    standardized: dict[str, str]  # line1, line2, city, state, zip5, zip4 as checked
+    source: str
 
     def as_dict(self) -> dict:
-        a = self.address
-        return {
-            "notice_id": self.notice_id,
-            "person_id": self.person_id,
-            "status": a.status,
-            "reasons": a.reasons,
-            "suggestion": a.suggestion,
-            "raw": {name: getattr(a, f"raw_{name}") for name, _ in RAW_PAIRS},
-            "standardized": {"line1": a.line1, "line2": a.line2, "city": a.city, "state": a.state, "zip5": a.zip5, "zip4": a.zip4},
-            "source": a.source,
-        }
+        return asdict(self)
+
+
+STANDARDIZED = ("line1", "line2", "city", "state", "zip5", "zip4")
 
 
 def review_queue(session: Session, *, status: str | None = None, limit: int | None = None) -> list[ReviewItem]:
     """Open notices whose address waits for a person (one status of REVIEW_STATUSES, or both), by notice id."""
+    if status and status not in REVIEW_STATUSES:
+        raise InvalidInputError(f"'{status}' is not a review status", todo=f"use {' or '.join(REVIEW_STATUSES)}")
+    a = Address.__table__.c
+    raw_columns = [a[f"raw_{name}"] for name, _ in RAW_PAIRS]
     query = (
-        select(Notice.id, Notice.person_id, Address)
-        .join(Address, Address.notice_id == Notice.id)
-        .where(Notice.status == NoticeStatus.OPEN, Address.status.in_([status] if status else REVIEW_STATUSES))
-        .order_by(Notice.id)
+        sa.select(Notice.__table__.c.id, Notice.__table__.c.person_id, a.status, a.reasons, a.suggestion, a.source, *raw_columns, *(a[name] for name in STANDARDIZED))
+        .join(Address.__table__, a.notice_id == Notice.__table__.c.id)
+        .where(Notice.__table__.c.status == NoticeStatus.OPEN, a.status.in_([status] if status else REVIEW_STATUSES))
+        .order_by(Notice.__table__.c.id)
     )
     if limit:
         query = query.limit(limit)
-    return [ReviewItem(notice_id, person_id, address) for notice_id, person_id, address in session.exec(query).all()]
+    return [
+        ReviewItem(
+            notice_id=row.id,
+            person_id=row.person_id,
+            status=row.status,
+            reasons=row.reasons,
+            suggestion=row.suggestion,
+            raw={name: getattr(row, f"raw_{name}") for name, _ in RAW_PAIRS},
+            standardized={name: getattr(row, name) for name in STANDARDIZED},
+            source=row.source,
+        )
+        for row in session.execute(query)
+    ]
 
 
 @dataclass

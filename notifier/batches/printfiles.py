@@ -45,12 +45,6 @@ def file_count(session: Session, batch: Batch, letters_per_file: int) -> int:
     return -(-letters // letters_per_file)
 
 
-def write_print_files(session: Session, batch: Batch, renderer: Renderer, letters_per_file: int) -> list[dict]:
-    """Every print file in turn, then the manifest and cover sheet (workers do the same file by file)."""
-    files = [write_print_file(session, batch, renderer, number, letters_per_file) for number in range(1, file_count(session, batch, letters_per_file) + 1)]
-    return files + write_manifest_and_cover(session, batch, renderer, files)
-
-
 def write_print_file(session: Session, batch: Batch, renderer: Renderer, number: int, letters_per_file: int) -> dict:
     """Print file `number` (1-based): the letters with sequence in ((number-1)*L, number*L], drawn again in that order.
 
@@ -71,7 +65,6 @@ def write_print_file(session: Session, batch: Batch, renderer: Renderer, number:
             drawn = draw_letter(canvas, content, renderer.geometry)
             if renderer.geometry.duplex and drawn.pages % 2:
                 canvas.showPage()  # blank back: the next letter starts on a front side
-    session.expunge_all()  # notices and decisions were read for their values only
     return {"path": str(path), "sha256": sha256(path), "letters": len(letters)}
 
 

@@ -15,9 +15,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from notifier.batches.printfiles import write_print_files
 from notifier.batches.rules import SORT_LEVELS, load_waves, sort_levels, wave_of
-from notifier.costs.rates import Rates, letter_cost, share_out
+from notifier.costs.rates import Rates, letter_cost, postage_classes, share_out
 from notifier.db import executemany
 from notifier.errors import ConflictError, InvalidInputError, NotFoundError, WrongStateError
 from notifier.letters.ids import make_letter_id
@@ -106,7 +105,9 @@ def create_batch(session: Session, settings: Settings, *, mail_date: date, wave:
     if wave and wave not in {w.name for w in waves}:
         raise InvalidInputError(f"no wave named '{wave}'", todo=f"use one of: {', '.join(w.name for w in waves)} (config/waves.toml)")
     postage_class = postage_class or config.default_class
-    Rates.load(settings.config_dir).postage.on(mail_date)  # refuse a mail date without known prices now, not at freeze
+    prices = Rates.load(settings.config_dir).postage.on(mail_date)  # refuse a mail date without known prices now, not at freeze
+    if postage_class not in postage_classes(prices):
+        raise InvalidInputError(f"no postage class '{postage_class}' on {mail_date}", todo=f"use one of: {', '.join(postage_classes(prices))}")
     latest = (
         select(Decision.notice_id, sa.func.max(Decision.disposition_date).label("disposition"))
         .group_by(Decision.notice_id)
@@ -201,7 +202,6 @@ def freeze_batch(session: Session, settings: Settings, batch_id: int, actor: str
                 totals[part] += getattr(cost, part)
         _update_letters(session, updates)
         letters += len(rows)
-    session.add(batch)  # stale_letters let go of the rows it read; the batch stays in this session
     batch.postage_cents, batch.print_cents, batch.envelope_cents = (totals[p] for p in COST_PARTS)
     session.execute(sa.update(Notice).where(Notice.id.in_(_in_batch(batch))).values(status=NoticeStatus.LOCKED))
     batch.state = BatchState.FROZEN
@@ -235,19 +235,6 @@ def mark_mailed(
     batch.state = BatchState.MAILED
     session.add(batch)
     _audit(session, batch, "mark-mailed", actor, {**{f"actual_{k}": getattr(batch, f"actual_{k}") for k in actuals}, "statement": statement, "invoice": invoice})
-    session.commit()
-    return batch_summary(session, batch)
-
-
-def print_batch(session: Session, settings: Settings, batch_id: int, actor: str) -> BatchSummary:
-    """Writes the print files of a frozen batch in this process; on a printed batch, writes the same files again.
-
-    (With a broker the workers write them file by file: see notifier.pipeline.)
-    """
-    batch = get_batch(session, batch_id)
-    check_printable(session, batch)
-    files = write_print_files(session, batch, Renderer.from_settings(settings), BatchConfig.load(settings).letters_per_file)
-    complete_print(session, batch, files, actor)
     session.commit()
     return batch_summary(session, batch)
 

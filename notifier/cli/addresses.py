@@ -49,7 +49,7 @@ def verify_command(json: bool = JSON_OPTION) -> None:
     if settings.broker_url:
         from notifier.workers import enqueue_step
 
-        return report_enqueued(*enqueue_step(url, settings, "verify"), json)
+        return report_enqueued(enqueue_step(url, settings, "verify"), json)
     with session_for(url) as session:
         with count_progress("verifying addresses", count_stale(session)) as on_progress:
             result = verify_addresses(session, ZipDatabaseVerifier(), on_progress=on_progress)

@@ -18,7 +18,6 @@ from notifier.batches.store import (
 from notifier.cli.common import JSON_OPTION, database, emit_json, parse_date, report_enqueued
 from notifier.costs.money import dollars, parse_dollars
 from notifier.db import session_for
-from notifier.pipeline import printed_batch, start_print
 
 app = typer.Typer(no_args_is_help=True, help="Mail runs: create from waves, freeze, print, mark mailed, close or cancel.")
 BY = typer.Option(None, "--by", help="Who does it (default: your login name).")
@@ -78,16 +77,13 @@ def print_command(
 
     With a broker the files are written by the workers: this enqueues and returns.
     """
-    from notifier.workers import dispatch
+    from notifier.workers import enqueue_print, print_locally  # the broker is chosen when this is first imported
 
     settings, url = database()
-    with session_for(url) as session:
-        run_id, task_ids = start_print(session, settings, batch, by or getpass.getuser())
-    dispatch(url, settings, task_ids, jobs=jobs)
+    actor = by or getpass.getuser()
     if settings.broker_url:
-        return report_enqueued(run_id, task_ids, json, {"batch_id": batch})
-    with session_for(url) as session:
-        _show(printed_batch(session, run_id), json)
+        return report_enqueued(enqueue_print(url, settings, batch, actor), json)
+    _show(print_locally(url, settings, batch, actor, jobs=jobs), json)
 
 
 @app.command("mark-mailed")

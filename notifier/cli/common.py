@@ -13,6 +13,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from notifier import db
 from notifier.errors import InvalidInputError
+from notifier.pipeline import Enqueued
 from notifier.settings import Settings, get_settings
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON object as the last line of stdout.")
@@ -66,12 +67,12 @@ def parse_date(text: str | None, option: str, default: date | None = None) -> da
         raise InvalidInputError(f"{option} '{text}' is not a date", todo="write it as YYYY-MM-DD") from None
 
 
-def report_enqueued(run_id: int, task_ids: list[int], json: bool, extra: dict | None = None) -> None:
+def report_enqueued(enqueued: Enqueued, json: bool) -> None:
     """What a command on a broker says after sending its tasks: the run, and how to watch it."""
     if json:
-        emit_json({"run_id": run_id, "queued": len(task_ids), **(extra or {})})
+        emit_json(enqueued.as_dict())
         return
-    typer.echo(f"run {run_id}: sent {len(task_ids)} tasks to the workers; watch with `notifier status`")
+    typer.echo(f"run {enqueued.run_id}: sent {len(enqueued.task_ids)} tasks to the workers; watch with `notifier status`")
 
 
 def emit_report_csv(report: dict, columns: list[str]) -> None:

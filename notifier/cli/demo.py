@@ -17,7 +17,7 @@ from notifier import db
 from notifier.addresses.check import RawAddress, ZipDatabaseVerifier
 from notifier.addresses.spreadsheet import export_review
 from notifier.addresses.store import count_stale, review_queue, verify_addresses
-from notifier.batches.store import BatchSummary, create_batch, freeze_batch, letters_in_print_order, mark_mailed, print_batch
+from notifier.batches.store import BatchSummary, create_batch, freeze_batch, letters_in_print_order, mark_mailed
 from notifier.cli.common import byte_progress, count_progress
 from notifier.costs.money import dollars
 from notifier.db import session_for
@@ -87,7 +87,7 @@ def demo_command(
         review = workdir / "address-review.csv"
         typer.echo(f"   {export_review(session, review).count} wait for staff -> {review}")
         for item in review_queue(session, limit=3):
-            reason = item.address.reasons[0]
+            reason = item.reasons[0]
             typer.echo(f"   notice {item.notice_id}: {reason['code']}: {reason['message'][:90]}")
 
     typer.echo("6. letters     render a letter per notice with a mailable address (many letters per PDF)")
@@ -159,10 +159,12 @@ def demo_command(
 
 def _mail_run(url: str, settings: Settings) -> BatchSummary:
     """Every rendered letter into one batch mailed today: create, freeze, print, as staff would."""
+    from notifier.workers import print_locally
+
     with session_for(url) as session:
         created = create_batch(session, settings, mail_date=date.today(), wave=None, limit=None, postage_class=None, actor="demo")
         freeze_batch(session, settings, created.id, "demo")
-        return print_batch(session, settings, created.id, "demo")
+    return print_locally(url, settings, created.id, "demo")
 
 
 def _one_command_run(workdir: Path, seed: int) -> None:

@@ -10,20 +10,18 @@ from __future__ import annotations
 from notifier.errors import NotifierError
 
 COMMANDS = {
-    "db.upgrade": "notifier db upgrade",
     "import.format": "--format csv or --format jsonl",
     "import.encoding": "--encoding cp1252",
     "import.mapping": "--mapping NAME (config/mappings/NAME.toml)",
     "quarantine.list": "notifier quarantine list",
     "addresses.verify": "notifier addresses verify",
     "addresses.review": "notifier addresses review",
-    "addresses.fix": "notifier addresses fix NOTICE --line1 ... --city ... | --accept-suggestion | --undeliverable REASON",
+    "addresses.fix": "notifier addresses fix {notice} --line1 ... --city ... | --accept-suggestion | --undeliverable REASON",
     "addresses.review_export": "notifier addresses review --export FILE.csv",
     "letters.render": "notifier letters render",
     "letters.list": "notifier letters list",
     "batches.show": "notifier batches show {batch}",
     "batches.cancel": "notifier batches cancel {batch}",
-    "batches.create": "notifier batches create --mail-date YYYY-MM-DD",
     "status": "notifier status",
     "resume.retry_failed": "notifier resume --retry-failed",
 }

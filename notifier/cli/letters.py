@@ -9,7 +9,7 @@ import typer
 from notifier.cli.common import JSON_OPTION, count_progress, database, emit_json, report_enqueued
 from notifier.db import session_for
 from notifier.errors import ConfigError
-from notifier.letters.grades import template_report
+from notifier.letters.grades import GRADE_LIMIT, template_report
 from notifier.letters.renderer import Renderer, SingleLetter, write_single_letter
 from notifier.letters.samples import sample_letter
 from notifier.letters.store import count_mailable, find_letter, list_letters, proof_letter
@@ -27,7 +27,7 @@ def render_command(jobs: int = typer.Option(1, "--jobs", min=1, help="Render in 
 
     settings, url = database()
     if settings.broker_url:
-        return report_enqueued(*enqueue_step(url, settings, "render"), json)
+        return report_enqueued(enqueue_step(url, settings, "render"), json)
     with session_for(url) as session:
         total = count_mailable(session)
     with count_progress("rendering letters", total) as on_progress:
@@ -101,7 +101,7 @@ def templates_check_command(json: bool = JSON_OPTION) -> None:
         for problem in report.problems:
             typer.echo(str(problem))
         for name, grade in report.reading_grades.items():
-            note = "  (above grade 8: simplify)" if grade > 8 else ""
+            note = f"  (above grade {GRADE_LIMIT:g}: simplify)" if name in report.too_hard else ""
             typer.echo(f"reading grade {grade:4.1f}  {name}{note}")
     if not report.ok:
         raise ConfigError(f"{len(report.problems)} template problem(s)", todo="fix the files named above")

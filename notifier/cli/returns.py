@@ -41,10 +41,9 @@ def record_command(
 ) -> None:
     """Record one returned envelope; the same envelope twice changes nothing."""
     settings, url = database()
-    forward = RawAddress(line1, line2, city, state, zip_code)
     with session_for(url) as session:
         recorded = record_return(session, load_policy(settings.config_dir), ZipDatabaseVerifier(), letter_text=letter, reason=reason,
-                                 returned_on=parse_date(when, "--date", date.today()), forward=forward if any(forward.__dict__.values()) else None, note=note, actor=by or getpass.getuser())
+                                 returned_on=parse_date(when, "--date", date.today()), forward=RawAddress(line1, line2, city, state, zip_code), note=note, actor=by or getpass.getuser())
     if json:
         emit_json(recorded.as_dict())
     else:

@@ -17,7 +17,7 @@ from notifier.cli.common import JSON_OPTION, byte_progress, database, emit_json,
 from notifier.db import session_for
 from notifier.intake.consume import consume_stream
 from notifier.intake.mapping import load_mapping
-from notifier.pipeline import RunReport, moving, resume, run_report, run_summary, stage_file
+from notifier.pipeline import RunReport, moving, resume, run_report, run_summary, stage_file, stuck
 
 JOBS_OPTION = typer.Option(1, "--jobs", min=1, help="Local processes for verify and render (embedded default only).")
 
@@ -67,7 +67,7 @@ def _follow(view: RunView) -> dict:
     still_since, hinted = time.monotonic(), False
     while True:
         summary = view.refresh(force=True)
-        if summary["done"] or (not moving(summary) and any(c["failed"] for c in summary["steps"].values())):
+        if summary["done"] or stuck(summary):
             return summary
         if moving(summary):
             still_since = time.monotonic()

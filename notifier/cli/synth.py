@@ -19,6 +19,6 @@ def synth_command(
     """Write a fake decision export with the mess real exports have (about 1% broken rows)."""
     stats = write_export(out, count, seed)
     if json:
-        emit_json({"path": str(out), "rows": stats.rows, "people": stats.people, "broken_rows": stats.broken_rows, "broken": stats.broken})
+        emit_json(stats.as_dict())
     else:
         typer.echo(f"wrote {stats.rows} decisions for {stats.people} people to {out} ({stats.broken_rows} rows broken on purpose)")

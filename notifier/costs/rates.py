@@ -80,6 +80,11 @@ class LetterCost:
         return self.postage_cents + self.print_cents + self.envelope_cents
 
 
+def postage_classes(period: Period) -> list[str]:
+    """The postage classes priced in a period (config/rates/postage.toml)."""
+    return sorted(period.values.get("classes", {}))
+
+
 def postage_cents(period: Period, postage_class: str, ounces: Decimal, sort_level: str = "", nonmachinable: bool = False) -> int:
     """First ounce, plus each additional ounce or fraction of one, plus any surcharge."""
     prices = period.values.get("classes", {}).get(postage_class)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from notifier.costs.money import figure
+from notifier.errors import InvalidInputError
 from notifier.letters.layout import BOLD, REGULAR, register_fonts
 from notifier.models import Batch, BatchState, Decision, Letter, LetterState
 
@@ -57,6 +58,8 @@ class Row:
 
 def cost_report(session: Session, *, by: str, start: date | None = None, end: date | None = None) -> dict:
     """Rows per group plus a total row; only batches that were frozen (estimated) count."""
+    if by not in GROUPINGS:
+        raise InvalidInputError(f"cannot group costs by '{by}'", todo=f"use one of: {', '.join(GROUPINGS)}")
     decisions = dict(session.execute(select(Decision.notice_id, sa.func.count()).group_by(Decision.notice_id)).all())
     query = (
         select(Letter, Batch)

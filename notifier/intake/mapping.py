@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from notifier.errors import ConfigError
+from notifier.errors import ConfigError, NotFoundError
 from notifier.intake.fields import FIELDS
 from notifier.settings import load_toml
 
@@ -41,7 +41,7 @@ def load_mapping(config_dir: Path, name: str | None) -> Mapping:
     path = config_dir / "mappings" / f"{name}.toml"
     if not path.exists():
         known = sorted(p.stem for p in (config_dir / "mappings").glob("*.toml"))
-        raise ConfigError(
+        raise NotFoundError(
             f"no mapping named '{name}'",
             where=str(path),
             todo=f"use one of: {', '.join(known) or '(none yet)'}, or create {path.name}",

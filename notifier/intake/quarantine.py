@@ -135,7 +135,7 @@ def export(session: Session, path: Path, config_dir: Path, *, run: int | None = 
         if name not in mappings:
             try:
                 mappings[name] = load_mapping(config_dir, name)
-            except ConfigError:
+            except (ConfigError, NotFoundError):
                 mappings[name] = Mapping()  # the mapping was removed since: export the headers as read
         return mappings[name]
 

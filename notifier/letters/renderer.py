@@ -46,6 +46,11 @@ class Renderer:
             today=today or date.today(),
         )
 
+    @property
+    def letters_dir(self) -> Path:
+        """Where rendered letters go: files of many letters each, by letter number."""
+        return letters_dir(self.settings)
+
     def templates_for(self, language: str) -> TemplateSet:
         return template_set(language if language in self.languages else "en")
 
@@ -61,6 +66,11 @@ class Renderer:
             today=self.today,
             requested_language=notice["language"],
         )
+
+
+def letters_dir(settings: Settings) -> Path:
+    """Where rendered letters go (under NOTIFIER_OUTPUT_DIR)."""
+    return settings.output_dir / "letters"
 
 
 class atomic_pdf:

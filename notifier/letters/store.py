@@ -148,12 +148,17 @@ def render_ranges(session: Session, parts: int, limit: int | None = None) -> lis
 
 
 def notice_rows(session: Session, notice_ids: list[int]) -> dict[int, LetterData]:
-    """What a letter prints, per notice: (notice fields, decisions, checked address), as plain values."""
-    notices = {n.id: n for n in session.exec(select(Notice).where(Notice.id.in_(notice_ids)))}
-    addresses = {a.notice_id: a for a in session.exec(select(Address).where(Address.notice_id.in_(notice_ids)))}
+    """What a letter prints, per notice: (notice fields, decisions, checked address), as plain values.
+
+    Read as columns, not ORM objects: a print file or a freeze reads every letter of a batch,
+    and none of it should stay in (or be cleared from) the caller's session.
+    """
+    n, a, d = Notice.__table__.c, Address.__table__.c, Decision.__table__.c
+    notices = {row.id: row for row in session.execute(sa.select(n.id, *(n[k] for k in NOTICE_FIELDS)).where(n.id.in_(notice_ids)))}
+    addresses = {row.notice_id: row for row in session.execute(sa.select(a.notice_id, *(a[k] for k in ADDRESS_FIELDS)).where(a.notice_id.in_(notice_ids)))}
     decisions: dict[int, list[dict]] = {}
-    for d in session.exec(select(Decision).where(Decision.notice_id.in_(notice_ids)).order_by(Decision.id)):
-        decisions.setdefault(d.notice_id, []).append({k: getattr(d, k) for k in DECISION_FIELDS})
+    for row in session.execute(sa.select(d.notice_id, *(d[k] for k in DECISION_FIELDS)).where(d.notice_id.in_(notice_ids)).order_by(d.id)):
+        decisions.setdefault(row.notice_id, []).append({k: getattr(row, k) for k in DECISION_FIELDS})
     return {
         notice_id: LetterData(
             {k: getattr(notices[notice_id], k) for k in NOTICE_FIELDS},
@@ -200,7 +205,7 @@ def render_letters(
     on_progress: Progress = None,
 ) -> RenderResult:
     """Renders every letter that is due (among the first `limit` mailable notices), committing chunk by chunk."""
-    result = RenderResult({}, renderer.settings.output_dir / "letters")
+    result = RenderResult({}, renderer.letters_dir)
     for low, high in render_ranges(session, 1, limit):
         result.add(render_range(session, renderer, low, high, chunk, on_progress))
     return result
@@ -257,7 +262,7 @@ def _claim_letters(session: Session, work: list[Work]) -> list[int]:
 
 def _draw_chunk(work: list[Work], numbers: list[int], renderer: Renderer) -> list[dict]:
     """Draws the chunk's letters into one print-ready PDF; returns what each letter measured."""
-    path = renderer.settings.output_dir / "letters" / f"letters-{min(numbers):09d}-{max(numbers):09d}.pdf"
+    path = renderer.letters_dir / f"letters-{min(numbers):09d}-{max(numbers):09d}.pdf"
     results = []
     with atomic_pdf(path) as canvas:
         for number, item in zip(numbers, work):
@@ -302,7 +307,6 @@ def stale_letters(session: Session, letters: list[tuple[int, int, str]], rendere
         part = letters[start : start + 1000]
         rows = notice_rows(session, [notice_id for _, notice_id, _ in part])
         stale.extend(letter_id for letter_id, notice_id, digest in part if _digest(rows[notice_id], renderer) != digest)
-        session.expunge_all()  # the rows were read for their values only
     return stale
 
 

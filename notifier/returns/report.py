@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from notifier.costs.money import figure
+from notifier.errors import InvalidInputError
 from notifier.models import Address, Batch, Letter, LetterState, Notice, NoticeStatus, ReturnedMail
 
 GROUPINGS = ("reason", "batch", "zip", "month")  # what returns_report can group by
@@ -19,6 +20,8 @@ COLUMNS = ["group", "mailed", "returned", "returned_share", "remailed", "returne
 
 def returns_report(session: Session, *, by: str) -> dict:
     """Returned share, reasons, re-mails, unreachable people and the postage of letters that came back."""
+    if by not in GROUPINGS:
+        raise InvalidInputError(f"cannot group returns by '{by}'", todo=f"use one of: {', '.join(GROUPINGS)}")
     rows = session.execute(
         select(Letter.id, Letter.state, Letter.batch_id, Letter.actual_postage_cents, Letter.postage_cents, Address.zip5, Batch.mail_date, ReturnedMail.reason, ReturnedMail.outcome)
         .join(Batch, Batch.id == Letter.batch_id)

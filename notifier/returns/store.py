@@ -56,8 +56,11 @@ def record_return(
 ) -> Recorded:
     """One returned envelope, found by the id printed on it or its barcode digits; commits.
 
-    Nothing is stored when the reason is unknown or the letter was never mailed.
+    Nothing is stored when the reason is unknown or the letter was never mailed. A forwarding
+    address with every field empty is no forwarding address (a form's blank fields).
     """
+    if forward is not None and not any(forward.__dict__.values()):
+        forward = None
     if reason not in policy.reasons:
         raise InvalidInputError(f"unknown reason '{reason}'", todo=f"use one of: {', '.join(policy.reasons)} (config/returns.toml)")
     found = find_letter(session, letter_text)
@@ -138,7 +141,7 @@ def import_returns(session: Session, path: Path, policy: ReturnPolicy, verifier:
                 returned_on = date.fromisoformat(row["date"]) if row.get("date") else today
                 forward = RawAddress(**{name: row.get(f"forward_{name}", "") for name in FORWARD_FIELDS})
                 recorded = record_return(session, policy, verifier, letter_text=row["id"], reason=row["reason"], returned_on=returned_on,
-                                         forward=forward if any(forward.__dict__.values()) else None, note=row.get("note", ""), actor=actor)
+                                         forward=forward, note=row.get("note", ""), actor=actor)
             except (ValueError, NotifierError) as exc:
                 session.rollback()  # whatever the refused row began is dropped; the rows recorded before it are committed
                 message = str(exc) if isinstance(exc, NotifierError) else f"date '{row.get('date')}' is not YYYY-MM-DD"

@@ -67,10 +67,14 @@ def _pick(rng: random.Random, name: str, group: str | None = None) -> dict:
 
 @dataclass
 class SynthStats:
+    path: Path
     rows: int = 0
     people: int = 0
     broken_rows: int = 0
     broken: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"path": str(self.path), "rows": self.rows, "people": self.people, "broken_rows": self.broken_rows, "broken": self.broken}
 
 
 class _Generator:
@@ -212,7 +216,7 @@ class _Generator:
 
 def write_export(path: Path, count: int, seed: int = 1) -> SynthStats:
     """Writes `count` decision rows as CSV, or JSONL when the name ends in .jsonl."""
-    stats = SynthStats()
+    stats = SynthStats(path)
     generator = _Generator(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:

@@ -14,7 +14,8 @@ from notifier import db
 from notifier.addresses.check import ZipDatabaseVerifier
 from notifier.addresses.store import verify_notices
 from notifier.batches.printfiles import MANIFEST_COLUMNS
-from notifier.batches.store import cancel_batch, close_batch, create_batch, freeze_batch, get_batch, mark_mailed, print_batch, show_batch
+from notifier.batches.store import cancel_batch, close_batch, create_batch, freeze_batch, get_batch, mark_mailed, show_batch
+from notifier.workers import print_locally
 from notifier.costs.report import cost_report
 from notifier.errors import ConflictError, InvalidInputError, NotFoundError, NotifierError, WrongStateError
 from notifier.intake.importer import import_file
@@ -60,11 +61,11 @@ def batch_of(db_url, settings, **kwargs) -> int:
 
 
 def run(db_url, settings, batch_id: int, command: str, **kwargs) -> dict:
+    if command == "print":
+        return print_locally(db_url, settings, batch_id, "clerk").as_dict()
     with db.session_for(db_url) as session:
         if command == "freeze":
             summary = freeze_batch(session, settings, batch_id, "clerk")
-        elif command == "print":
-            summary = print_batch(session, settings, batch_id, "clerk")
         elif command == "mark-mailed":
             summary = mark_mailed(session, batch_id, "clerk", **kwargs)
         elif command == "close":

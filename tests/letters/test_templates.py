@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from notifier.cli.main import app
 from notifier.letters.grades import reading_grades
 from notifier.letters.templates import TEMPLATES_DIR, check_templates, to_blocks
+from notifier.settings import get_settings
 
 
 def test_shipped_templates_pass_their_check():
@@ -36,7 +37,7 @@ def test_templates_check_command_prints_grades_and_fails_on_problems():
 
 
 def test_english_templates_read_at_grade_8_or_below():
-    grades = reading_grades()
+    grades = reading_grades(get_settings())
     assert len(grades) == 3 and all(0 < grade <= 8 for grade in grades.values()), grades
 
 

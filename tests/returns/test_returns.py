@@ -11,7 +11,8 @@ from sqlmodel import select
 from notifier import db
 from notifier.addresses.check import RawAddress, ZipDatabaseVerifier
 from notifier.addresses.store import review_queue, verify_notices
-from notifier.batches.store import create_batch, freeze_batch, mark_mailed, print_batch
+from notifier.batches.store import create_batch, freeze_batch, mark_mailed
+from notifier.workers import print_locally
 from notifier.errors import InvalidInputError, NotifierError, WrongStateError
 from notifier.intake.importer import import_file
 from notifier.letters import imb
@@ -43,7 +44,8 @@ def mail_run(db_url, settings) -> None:
         render_letters(session, Renderer.from_settings(settings, MAIL_DATE))
         batch = create_batch(session, settings, mail_date=MAIL_DATE, wave=None, limit=None, postage_class=None, actor="t").id
         frozen = freeze_batch(session, settings, batch, "t")
-        print_batch(session, settings, batch, "t")
+    print_locally(db_url, settings, batch, "t")
+    with db.session_for(db_url) as session:
         mark_mailed(session, batch, "t", postage_cents=frozen.estimate["postage_cents"], print_cents=None, envelope_cents=None, statement="PS", invoice="")
 
 
