@@ -15,7 +15,7 @@ def draw_baseline(renderer, out: Path, letters: int, per_file: int) -> dict:
     from reportlab.lib.utils import simpleSplit
     from reportlab.pdfgen.canvas import Canvas
 
-    from notifier.letters.layout import REGULAR, register_fonts
+    from notifier.letters.fonts import REGULAR, register_fonts
     from notifier.letters.samples import sample_letter
 
     register_fonts()
@@ -31,7 +31,8 @@ def draw_baseline(renderer, out: Path, letters: int, per_file: int) -> dict:
         if number % per_file == 0:
             if canvas:
                 canvas.save()
-            canvas = Canvas(str(out / f"baseline-{number // per_file:03d}.pdf"), invariant=1, pageCompression=1)
+            page = renderer.geometry.page  # the same paper and starting font as the letters: a fair baseline
+            canvas = Canvas(str(out / f"baseline-{number // per_file:03d}.pdf"), pagesize=(page.width, page.height), invariant=1, pageCompression=1, initialFontName=REGULAR)
         recipient, blocks = texts[number % len(texts)]
         y = 700
         canvas.setFont(REGULAR, 10)

@@ -27,7 +27,8 @@ from sqlmodel import Session, select
 
 from notifier.addresses.check import ZipDatabaseVerifier
 from notifier.addresses.store import stale_notice_ids, verify_notices
-from notifier.batches.printfiles import file_count, write_manifest_and_cover, write_print_file
+from notifier.batches.preflight import PreflightReport, preflight_folder
+from notifier.batches.printfiles import batch_folder, file_count, write_manifest_and_cover, write_print_file
 from notifier.batches.store import BatchConfig, BatchSummary, check_printable, complete_print, get_batch, show_batch
 from notifier.db import executemany
 from notifier.errors import NotFoundError, NotifierError, WrongStateError
@@ -35,6 +36,7 @@ from notifier.intake.importer import complete_run, start_run as start_import_run
 from notifier.intake.mapping import Mapping
 from notifier.intake.readers import Record, open_source
 from notifier.intake.rules import Problem
+from notifier.letters.readback import FileCheck, PrintProblem
 from notifier.letters.renderer import Renderer
 from notifier.letters.store import mailable_notice_ids, render_range
 from notifier.models import Batch, ImportRun, Run, RunKind, RunStage, StagedRecord, Task, TaskState, utcnow
@@ -209,11 +211,20 @@ def _print(session: Session, settings: Settings, task: Task, worker: str) -> dic
 
 
 def _finish_print(session: Session, settings: Settings, task: Task, worker: str) -> None:
+    """The manifest and cover sheet, then the preflight over every file: only a batch that passes is printed."""
     files = [t.result for t in session.exec(select(Task).where(Task.run_id == task.run_id, Task.step == RunStage.PRINT).order_by(Task.first_id))]
     batch = _batch_of(session, task.run_id)
-    files += write_manifest_and_cover(session, batch, Renderer.from_settings(settings), files)
-    complete_print(session, batch, files, session.get(Run, task.run_id).requested_by)
-    mark_done(session, task, worker, {"files": len(files)})
+    renderer = Renderer.from_settings(settings)
+    files += write_manifest_and_cover(session, batch, renderer, files)
+    read_by_writers = {Path(f["path"]).name: FileCheck(f["pages"], [PrintProblem(**p) for p in f["problems"]]) for f in files if "problems" in f}
+    report = preflight_folder(batch_folder(settings, batch.id), renderer.geometry, batch.id, read_by_writers)
+    if report.ok:
+        complete_print(session, batch, files, session.get(Run, task.run_id).requested_by)
+    else:
+        log.warning("batch %s failed preflight with %s problems; not marked printed", batch.id, len(report.problems))
+    summary = report.as_dict()
+    summary["problems"] = summary["problems"][:100]  # the first ones say what is wrong; `batches preflight` lists all
+    mark_done(session, task, worker, {"files": len(files), "preflight": summary})
     session.commit()
     return None
 
@@ -372,4 +383,8 @@ def printed_batch(session: Session, run_id: int) -> BatchSummary:
             todo="see the failed tasks' errors in the status, fix the cause, then retry them",
             action="resume.retry_failed",
         )
+    finish = session.exec(select(Task).where(Task.run_id == run_id, Task.step == RunStage.FINISH)).first()
+    preflight = (finish.result or {}).get("preflight") if finish else None
+    if preflight and preflight["problems"]:
+        raise PreflightReport.from_dict(preflight).refusal()
     return show_batch(session, summary["batch_id"])

@@ -6,6 +6,7 @@ import getpass
 
 import typer
 
+from notifier.batches.preflight import preflight_batch
 from notifier.batches.store import (
     BatchSummary,
     cancel_batch,
@@ -131,3 +132,22 @@ def show_command(batch: int = typer.Argument(..., metavar="BATCH"), json: bool =
     with session_for(url) as session:
         summary = show_batch(session, batch)
     _show(summary, json)
+
+
+@app.command("preflight")
+def preflight_command(batch: int = typer.Argument(..., metavar="BATCH"), json: bool = JSON_OPTION) -> None:
+    """Read the batch's print files back as the print house will: paper size, fonts, page counts, the window, order, checksums."""
+    settings, url = database()
+    with session_for(url) as session:
+        report = preflight_batch(session, settings, batch)
+    if json:
+        emit_json(report.as_dict())
+    else:
+        typer.echo(f"batch {report.batch}: {report.files} print files, {report.pages} pages, {report.letters} letters")
+        for found in report.problems:
+            where = f"{found.file}" + (f" page {found.page}" if found.page else "") + (f" letter {found.letter_id}" if found.letter_id else "")
+            typer.echo(f"  {found.code:<24} {where}: {found.message}")
+        if report.ok:
+            typer.echo("  preflight passed")
+    if not report.ok:
+        raise report.refusal()

@@ -22,6 +22,7 @@ COMMANDS = {
     "letters.list": "notifier letters list",
     "batches.show": "notifier batches show {batch}",
     "batches.cancel": "notifier batches cancel {batch}",
+    "batches.preflight": "notifier batches preflight {batch}",
     "status": "notifier status",
     "resume.retry_failed": "notifier resume --retry-failed",
 }

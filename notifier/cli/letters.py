@@ -56,13 +56,15 @@ def sample_command(
     """A letter with made-up data, for staff editing templates."""
     if variant not in VARIANTS:
         raise typer.BadParameter(f"use one of: {', '.join(VARIANTS)}", param_hint="--variant")
-    _report_written(write_single_letter(Renderer.from_settings(get_settings()), 1, sample_letter(lang, variant), out))
+    _report_written(write_single_letter(Renderer.from_settings(get_settings()), 1, sample_letter(lang, variant), out, f"Sample letter ({lang}, {variant})"))
 
 
 def _report_written(letter: SingleLetter) -> None:
     typer.echo(f"wrote {letter.path} ({letter.pages} pages)")
     for failure in letter.failures:
         typer.echo(f"  check failed: {failure.code}: {failure.message}", err=True)
+    for found in letter.readback:
+        typer.echo(f"  read back from the PDF: {found.code} on page {found.page}: {found.message}", err=True)
 
 
 @app.command("find")

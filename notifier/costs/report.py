@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from notifier.costs.money import figure
 from notifier.errors import InvalidInputError
-from notifier.letters.layout import BOLD, REGULAR, register_fonts
+from notifier.letters.fonts import BOLD, REGULAR
+from notifier.letters.pdf import new_canvas
 from notifier.models import Batch, BatchState, Decision, Letter, LetterState
 
 GROUPINGS = ("month", "batch", "wave", "class")
@@ -121,13 +122,11 @@ def as_pdf(report: dict, monthly: dict) -> bytes:
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib.colors import HexColor
+    from reportlab.lib.pagesizes import LETTER
     from reportlab.lib.units import inch
-    from reportlab.pdfgen.canvas import Canvas
 
-
-    register_fonts()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, invariant=1)
+    canvas = new_canvas(buffer, page_size=LETTER, title=f"Mailing costs by {report['by']}", author="notifier")
     canvas.setFont(BOLD, 16)
     canvas.drawString(inch, 10.2 * inch, f"Mailing costs by {report['by']}")
     canvas.setFont(REGULAR, 8)

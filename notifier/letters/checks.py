@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from notifier.letters.geometry import Geometry, sheets_for, weight_oz
-from notifier.letters.layout import Drawn, LetterContent, missing_glyphs
+from notifier.letters.fonts import missing_glyphs
+from notifier.letters.layout import Drawn, LetterContent
 
 WINDOW_KINDS = ("address", "imb", "letter_id")
 MESSAGES = {

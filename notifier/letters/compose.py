@@ -15,6 +15,7 @@ from typing import NamedTuple
 from notifier.letters import imb
 from notifier.letters.ids import make_letter_id
 from notifier.letters.layout import Block, LetterContent
+from notifier.letters.names import address_name, printed_name
 from notifier.letters.templates import TemplateSet, fallback_sentence, format_date, variant_for
 from notifier.settings import OfficeProfile
 
@@ -63,7 +64,8 @@ def compose(
 ) -> LetterContent:
     language = templates.language
     strings = templates.strings
-    name = full_name(notice["first_name"], notice["middle_name"], notice["last_name"], notice["suffix"])
+    parts = {key: printed_name(notice[key]) for key in ("first_name", "middle_name", "last_name", "suffix")}
+    name = full_name(parts["first_name"], parts["middle_name"], parts["last_name"], parts["suffix"])
 
     def case(decision: dict) -> dict:
         reason = decision.get("not_granted_reason", "")
@@ -82,7 +84,7 @@ def compose(
     variant = variant_for([d["outcome"] for d in ordered])
     letter_id = make_letter_id(letter_number)
     context = {
-        "person": {"first_name": notice["first_name"], "middle_name": notice["middle_name"], "last_name": notice["last_name"], "suffix": notice["suffix"], "full_name": name},
+        "person": {**parts, "full_name": name},
         "letter_id": letter_id,
         "letter_date": format_date(today, language),
         "office": office.model_dump(),
@@ -100,7 +102,8 @@ def compose(
     tracking = imb.tracking_code(barcode.barcode_id, barcode.service_type, barcode.mailer_id, letter_number)
     routing = imb.routing_code(address["zip5"], address["zip4"])
     city_line = f"{address['city']} {address['state']}  {address['zip5']}" + (f"-{address['zip4']}" if address["zip4"] else "")
-    recipient = [name.upper(), *([address["line2"]] if address["line2"] else []), address["line1"], city_line]
+    as_written = full_name(notice["first_name"], notice["middle_name"], notice["last_name"], notice["suffix"])
+    recipient = [address_name(as_written), *([address["line2"]] if address["line2"] else []), address["line1"], city_line]
     return LetterContent(
         letter_id=letter_id,
         recipient=recipient,

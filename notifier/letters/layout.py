@@ -11,35 +11,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from pathlib import Path
 
 from reportlab.graphics.barcode.usps4s import USPS_4State
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from notifier.letters import fonts
+from notifier.letters.fonts import BOLD, REGULAR, register_fonts
 from notifier.letters.geometry import Geometry, Rect
 
-FONTS = Path(__file__).parent / "fonts"
-REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+LAYOUT_VERSION = "2"  # part of every letter's content hash: a change here renders open letters again
+# How far glyph ink reaches beyond a line's baseline and origin, in units of the font size,
+# measured on DejaVu Sans and Droid Sans Fallback read back by PDFium (stacked Vietnamese
+# accents 1.06 above, J 0.05 to the left, descenders 0.21 below), with a little to spare.
+INK_ABOVE, INK_BELOW, INK_LEFT = 1.1, 0.25, 0.1
 _BOLD_MARK = re.compile(r"\*\*(.+?)\*\*")
-
-
-@cache
-def register_fonts() -> None:
-    """DejaVu Sans ships with notifier (Bitstream Vera licence), so Núñez and Nguyễn print anywhere."""
-    pdfmetrics.registerFont(TTFont(REGULAR, str(FONTS / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
-
-
-def missing_glyphs(text: str) -> set[str]:
-    """Characters the embedded font cannot draw (they would print as empty boxes)."""
-    register_fonts()
-    known = pdfmetrics.getFont(REGULAR).face.charToGlyph  # code point -> glyph
-    return {c for c in set(text) if ord(c) not in known and not c.isspace()}
 
 
 @dataclass(frozen=True)
@@ -99,13 +86,13 @@ class TextBlock:
     def __init__(self, text: str, style: ParagraphStyle, width: float, bullet: bool):
         self.style = style
         self.bullet = bullet
-        self.lines: list[list[tuple[str, str]]] = []  # each line: runs of (font, text)
-        for part in text.split("\n"):
+        self.lines: list[list[tuple[str, str]]] = []  # each line: runs of (style font, text)
+        for part in fonts.visual(text).split("\n"):
             self._break(part, width - style.leftIndent)
         self.height = len(self.lines) * style.leading
 
     def _break(self, text: str, width: float) -> None:
-        size, space = self.style.fontSize, pdfmetrics.stringWidth(" ", self.style.fontName, self.style.fontSize)
+        size, space = self.style.fontSize, fonts.width(" ", self.style.fontName, self.style.fontSize)
         words: list[tuple[str, str, bool]] = []  # (font, word, space before it)
         previous = " "
         for index, segment in enumerate(_BOLD_MARK.split(text)):
@@ -117,7 +104,7 @@ class TextBlock:
         line: list[tuple[str, str, bool]] = []
         used = 0.0
         for font, word, spaced in words:
-            needed = pdfmetrics.stringWidth(word, font, size) + (space if line and spaced else 0)
+            needed = fonts.width(word, font, size) + (space if line and spaced else 0)
             if line and spaced and used + needed > width:
                 self.lines.append(_runs(line))
                 line, used, needed = [], 0.0, needed - space
@@ -135,9 +122,7 @@ class TextBlock:
         for runs in self.lines:
             left = x + self.style.leftIndent
             for font, text in runs:
-                canvas.setFont(font, size)
-                canvas.drawString(left, baseline, text)
-                left += pdfmetrics.stringWidth(text, font, size)
+                left += fonts.draw(canvas, left, baseline, text, font, size)
             baseline -= self.style.leading
 
 
@@ -213,9 +198,8 @@ def draw_letter(canvas: Canvas, content: LetterContent, geometry: Geometry) -> D
 
 
 def _text_line(canvas: Canvas, text: str, x: float, y: float, font: str, size: float) -> Rect:
-    canvas.setFont(font, size)
-    canvas.drawString(x, y, text)
-    return Rect(x, y - size * 0.25, pdfmetrics.stringWidth(text, font, size), size * 1.2)
+    drawn = fonts.draw(canvas, x, y, fonts.visual(text), font, size)
+    return Rect(x, y - size * 0.25, drawn, size * 1.2)
 
 
 def _draw_first_page_head(canvas: Canvas, content: LetterContent, geometry: Geometry, drawn: Drawn) -> None:
@@ -223,17 +207,22 @@ def _draw_first_page_head(canvas: Canvas, content: LetterContent, geometry: Geom
     # letterhead, top right: the office, outside the window
     y = printable.top - 10
     for index, line in enumerate(content.sender):
-        width = pdfmetrics.stringWidth(line, BOLD if index == 0 else REGULAR, 9)
+        width = fonts.width(fonts.visual(line), BOLD if index == 0 else REGULAR, 9)
         box = _text_line(canvas, line, printable.right - width, y, BOLD if index == 0 else REGULAR, 9)
         drawn.boxes.append(("text", 1, box))
         y -= 11
     # the window: recipient block, then the barcode with the letter id beside it
     barcode = USPS_4State(content.tracking, content.routing) if content.imb_bars else None
     barcode_row = barcode.height if barcode else 10
-    leading = min(12.0, (area.height - barcode_row) / max(len(content.recipient), 1))
-    y = area.top - leading + 2
+    lines = max(len(content.recipient), 1)
+    # Glyph ink, not just the font's ascent, must stay in the clear area: accented capitals
+    # (Ễ) reach INK_ABOVE x size above the baseline, J hangs left of its origin, descenders go below.
+    room = area.height - barcode_row - 1 + (INK_ABOVE + INK_BELOW) * 1.8
+    leading = min(12.0, room / (lines - 1 + INK_ABOVE + INK_BELOW))
+    size = leading - 1.8
+    y = area.top - INK_ABOVE * size
     for line in content.recipient:
-        drawn.boxes.append(("address", 1, _text_line(canvas, line, area.x, y, REGULAR, leading - 1.8)))
+        drawn.boxes.append(("address", 1, _text_line(canvas, line, area.x + INK_LEFT * size, y, REGULAR, size)))
         y -= leading
     bottom = area.y
     if barcode:
@@ -249,5 +238,5 @@ def _draw_first_page_head(canvas: Canvas, content: LetterContent, geometry: Geom
 def _draw_footer(canvas: Canvas, content: LetterContent, geometry: Geometry, number: int, pages: int, drawn: Drawn) -> None:
     printable = geometry.printable
     label = f"{content.id_label} {content.letter_id} · " + content.page_label.format(page=number, pages=pages)
-    width = pdfmetrics.stringWidth(label, REGULAR, 8)
+    width = fonts.width(label, REGULAR, 8)
     drawn.boxes.append(("footer", number, _text_line(canvas, label, printable.right - width, printable.y + 4, REGULAR, 8)))

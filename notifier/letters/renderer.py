@@ -6,18 +6,16 @@ print file all draw through the same `Renderer`.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from reportlab.pdfgen.canvas import Canvas
-
 from notifier.letters.checks import CheckFailure, check_letter
 from notifier.letters.compose import BarcodeConfig, LetterData, compose
 from notifier.letters.geometry import Geometry, load_geometry
-from notifier.letters.layout import LetterContent, draw_letter
+from notifier.letters.layout import LAYOUT_VERSION, LetterContent, draw_letter
+from notifier.letters.pdf import atomic_pdf
+from notifier.letters.readback import Expected, PrintProblem, check_letters_file
 from notifier.letters.templates import TemplateSet, template_set
 from notifier.settings import OfficeProfile, Settings, load_toml
 
@@ -51,6 +49,16 @@ class Renderer:
         """Where rendered letters go: files of many letters each, by letter number."""
         return letters_dir(self.settings)
 
+    def pdf(self, path: Path, title: str) -> atomic_pdf:
+        """A PDF of this office's paper size, written atomically (see letters/pdf.py)."""
+        page = self.geometry.page
+        return atomic_pdf(path, page_size=(page.width, page.height), title=title, author=self.office.name)
+
+    def version_of(self, language: str) -> str:
+        """Everything besides the rows that decides how a letter looks: templates, layout code, paper size."""
+        page = self.geometry.page
+        return f"{self.templates_for(language).version}/{LAYOUT_VERSION}/{page.width:g}x{page.height:g}"
+
     def templates_for(self, language: str) -> TemplateSet:
         return template_set(language if language in self.languages else "en")
 
@@ -73,43 +81,24 @@ def letters_dir(settings: Settings) -> Path:
     return settings.output_dir / "letters"
 
 
-class atomic_pdf:
-    """A canvas writing to a temporary file beside `path`, renamed into place when done."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self) -> Canvas:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, self.temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        os.close(handle)
-        self.canvas = Canvas(self.temp, invariant=1, pageCompression=1)
-        return self.canvas
-
-    def __exit__(self, kind, value, traceback) -> None:
-        if kind is None:
-            self.canvas.save()
-            os.chmod(self.temp, 0o644)
-            os.replace(self.temp, self.path)
-        else:
-            Path(self.temp).unlink(missing_ok=True)
-
-
 @dataclass(frozen=True)
 class SingleLetter:
-    """One letter drawn to a file of its own (a proof or a sample), and the print checks it failed."""
+    """One letter drawn to a file of its own (a proof or a sample): the print checks it failed,
+    and what reading the written file back found."""
 
     path: Path
     pages: int
     failures: list[CheckFailure]
+    readback: list[PrintProblem]
 
     def as_dict(self) -> dict:
-        return {"path": str(self.path), "pages": self.pages, "checks": [f.as_dict() for f in self.failures]}
+        return {"path": str(self.path), "pages": self.pages, "checks": [f.as_dict() for f in self.failures], "readback": [p.as_dict() for p in self.readback]}
 
 
-def write_single_letter(renderer: Renderer, number: int, letter: LetterData, out: Path) -> SingleLetter:
-    """Draws letter `number` to `out` and runs the print checks on it; changes nothing stored."""
+def write_single_letter(renderer: Renderer, number: int, letter: LetterData, out: Path, title: str) -> SingleLetter:
+    """Draws letter `number` to `out`, runs the print checks on it and reads the file back; changes nothing stored."""
     content = renderer.content(number, letter.notice, letter.decisions, letter.address)
-    with atomic_pdf(out) as canvas:
+    with renderer.pdf(out, title) as canvas:
         drawn = draw_letter(canvas, content, renderer.geometry)
-    return SingleLetter(out, drawn.pages, check_letter(content, drawn, renderer.geometry))
+    read = check_letters_file(out, renderer.geometry, [Expected(content.letter_id, letter.address["zip5"], drawn.pages)])
+    return SingleLetter(out, drawn.pages, check_letter(content, drawn, renderer.geometry), read.problems)

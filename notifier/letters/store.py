@@ -29,7 +29,7 @@ from notifier.letters.compose import ADDRESS_FIELDS, DECISION_FIELDS, NOTICE_FIE
 from notifier.letters.geometry import sheets_for, weight_oz
 from notifier.letters.ids import make_letter_id, parse_letter_id
 from notifier.letters.layout import draw_letter
-from notifier.letters.renderer import Renderer, SingleLetter, atomic_pdf, write_single_letter
+from notifier.letters.renderer import Renderer, SingleLetter, write_single_letter
 from notifier.models import Address, Decision, Letter, LetterState, Notice, NoticeStatus, utcnow
 
 OPEN_LETTER_STATES = (LetterState.PENDING, LetterState.RENDERED, LetterState.FAILED)
@@ -171,7 +171,7 @@ def notice_rows(session: Session, notice_ids: list[int]) -> dict[int, LetterData
 
 def _digest(letter: LetterData, renderer: Renderer) -> str:
     """The content hash of what the letter would print now, template version included."""
-    return content_hash(letter.notice, letter.decisions, letter.address, renderer.templates_for(letter.notice["language"]).version)
+    return content_hash(letter.notice, letter.decisions, letter.address, renderer.version_of(letter.notice["language"]))
 
 
 def _work_for(session: Session, notice_ids: list[int], renderer: Renderer) -> list[Work]:
@@ -264,7 +264,7 @@ def _draw_chunk(work: list[Work], numbers: list[int], renderer: Renderer) -> lis
     """Draws the chunk's letters into one print-ready PDF; returns what each letter measured."""
     path = renderer.letters_dir / f"letters-{min(numbers):09d}-{max(numbers):09d}.pdf"
     results = []
-    with atomic_pdf(path) as canvas:
+    with renderer.pdf(path, f"Letters {make_letter_id(min(numbers))} to {make_letter_id(max(numbers))}") as canvas:
         for number, item in zip(numbers, work):
             content = renderer.content(number, *item.letter)
             drawn = draw_letter(canvas, content, renderer.geometry)
@@ -363,4 +363,5 @@ def proof_letter(session: Session, renderer: Renderer, person_id: str, out: Path
             action="addresses.verify",
         )
     number = session.exec(select(Letter.id).where(Letter.notice_id == notice.id, Letter.state != LetterState.SUPERSEDED)).first()
-    return write_single_letter(renderer, number or 1, notice_rows(session, [notice.id])[notice.id], out)
+    number = number or 1
+    return write_single_letter(renderer, number, notice_rows(session, [notice.id])[notice.id], out, f"Letter proof {make_letter_id(number)}")

@@ -9,7 +9,6 @@ import pytest
 
 from notifier.letters.checks import check_letter
 from notifier.letters.layout import draw_letter
-from notifier.letters.renderer import atomic_pdf
 from notifier.letters.samples import sample_letter
 from tests.letters.conftest import page_texts, text_in
 
@@ -19,7 +18,7 @@ def render(renderer, tmp_path: Path, *, language="en", variant="mixed", number=7
     letter.notice.update(notice_changes)
     content = renderer.content(number, letter.notice, letter.decisions, letter.address)
     path = tmp_path / f"{language}-{variant}-{number}.pdf"
-    with atomic_pdf(path) as canvas:
+    with renderer.pdf(path, "test letter") as canvas:
         drawn = draw_letter(canvas, content, geometry or renderer.geometry)
     return path, content, drawn
 
@@ -78,8 +77,15 @@ def test_same_letter_same_bytes(renderer, tmp_path):
     assert first.read_bytes() == second.read_bytes()
 
 
-def test_missing_glyph_fails_the_letter(renderer, tmp_path):
-    _, content, drawn = render(renderer, tmp_path, first_name="王", last_name="伟")
+def test_a_name_in_han_script_prints_and_missing_glyph_is_what_no_font_draws(renderer, tmp_path):
+    path, content, drawn = render(renderer, tmp_path, first_name="伟", last_name="王")
+    assert "missing_glyph" not in codes(renderer, content, drawn)  # a shipped font draws Han (it used to fail)
+    assert "伟" in page_texts(path)[0]
+    sample = sample_letter("en", "mixed")
+    sample.decisions[0]["offense"] = "Possession ก"  # Thai: no shipped font draws it
+    content = renderer.content(7, sample.notice, sample.decisions, sample.address)
+    with renderer.pdf(tmp_path / "thai.pdf", "test letter") as canvas:
+        drawn = draw_letter(canvas, content, renderer.geometry)
     assert "missing_glyph" in codes(renderer, content, drawn)
 
 

@@ -1,0 +1,112 @@
+"""The fonts every PDF embeds, and drawing text with the first font that has each character.
+
+A print house rejects a PDF with a font it must substitute, and a name drawn with a font that
+lacks its characters prints as empty boxes. So every font is a shipped TrueType file
+(`fonts/fonts.toml` lists them, in the order they are tried), and text is cut into runs by
+the font that can draw each character: DejaVu Sans for Latin, Greek, Cyrillic, Arabic and
+Hebrew, Droid Sans Fallback for Chinese, Japanese and Korean.
+
+reportlab draws glyphs left to right and does not join Arabic letters, so right-to-left runs
+are shaped (arabic-reshaper) and put in visual order (python-bidi) before they are measured
+or drawn: `visual()`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from notifier.settings import load_toml
+
+FONT_DIR = Path(__file__).parent / "fonts"
+REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"  # the two styles text is set in (the first font's names)
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]+(?:[ \u00a0]+[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]+)*")
+
+
+@dataclass(frozen=True)
+class Face:
+    """One font family: the name of its regular and bold cut, and the characters it has."""
+
+    regular: str
+    bold: str
+    glyphs: frozenset[int]
+
+
+@cache
+def faces() -> tuple[Face, ...]:
+    """Registers every font of fonts.toml with reportlab (once per process), in the order they are tried."""
+    found = []
+    for entry in load_toml(FONT_DIR / "fonts.toml")["font"]:
+        regular = TTFont(entry["name"], str(FONT_DIR / entry["regular"]))
+        pdfmetrics.registerFont(regular)
+        bold = entry["name"]
+        if entry["bold"] != entry["regular"]:
+            bold = f"{entry['name']}-Bold"
+            pdfmetrics.registerFont(TTFont(bold, str(FONT_DIR / entry["bold"])))
+        pdfmetrics.registerFontFamily(entry["name"], normal=entry["name"], bold=bold, italic=entry["name"], boldItalic=bold)
+        found.append(Face(entry["name"], bold, frozenset(regular.face.charToGlyph)))
+    return tuple(found)
+
+
+def register_fonts() -> None:
+    faces()
+
+
+def _font(char: str, style: str) -> str | None:
+    """The font that draws `char` in `style` (REGULAR or BOLD), or None when no shipped font has it."""
+    code = ord(char)
+    for face in faces():
+        if code in face.glyphs:
+            return face.bold if style == BOLD else face.regular
+    return None
+
+
+def missing_glyphs(text: str) -> set[str]:
+    """Characters no shipped font can draw (they would print as empty boxes)."""
+    if text.isascii():
+        return set()
+    return {c for c in set(text) if not c.isspace() and _font(c, REGULAR) is None}
+
+
+def visual(text: str) -> str:
+    """Right-to-left runs (Arabic, Hebrew) shaped and in the order they are drawn left to right."""
+    if text.isascii() or not _RTL.search(text):
+        return text
+    import arabic_reshaper
+    from bidi import get_display
+
+    return _RTL.sub(lambda run: get_display(arabic_reshaper.reshape(run.group())), text)
+
+
+def runs(text: str, style: str) -> list[tuple[str, str]]:
+    """`text` cut into (font, text) runs, each drawn by the first font that has its characters."""
+    if text.isascii():
+        return [(style, text)]  # the first font covers ASCII
+    result: list[tuple[str, str]] = []
+    for char in text:
+        font = (result[-1][0] if result else style) if char.isspace() else (_font(char, style) or style)
+        if result and result[-1][0] == font:
+            result[-1] = (font, result[-1][1] + char)
+        else:
+            result.append((font, char))
+    return result
+
+
+def width(text: str, style: str, size: float) -> float:
+    return sum(pdfmetrics.stringWidth(part, font, size) for font, part in runs(text, style))
+
+
+def draw(canvas: Canvas, x: float, y: float, text: str, style: str, size: float) -> float:
+    """Draws one line from (x, y) on the baseline; returns its width."""
+    left = x
+    for font, part in runs(text, style):
+        canvas.setFont(font, size)
+        canvas.drawString(left, y, part)
+        left += pdfmetrics.stringWidth(part, font, size)
+    return left - x
