@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-scale lock clean
+.PHONY: demo test bench bench-scale lock clean system-packages
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit("notifier needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -17,7 +17,14 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/notifier demo
 
-test: $(STAMP)
+# The tests read PDFs with poppler as a print house would (pdfinfo, pdffonts, pdftotext); notifier
+# itself needs nothing outside PyPI. Installed from Debian's packages when missing (as root, or with sudo).
+system-packages:
+	@command -v pdftotext >/dev/null && command -v pdffonts >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
+
+test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

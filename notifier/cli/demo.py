@@ -17,6 +17,7 @@ from notifier import db
 from notifier.addresses.check import RawAddress, ZipDatabaseVerifier
 from notifier.addresses.spreadsheet import export_review
 from notifier.addresses.store import count_stale, review_queue, verify_addresses
+from notifier.batches.preflight import preflight_batch
 from notifier.batches.store import BatchSummary, create_batch, freeze_batch, letters_in_print_order, mark_mailed
 from notifier.cli.common import byte_progress, count_progress
 from notifier.costs.money import dollars
@@ -114,6 +115,10 @@ def demo_command(
         f"({dollars(round(estimate['total_cents'] / max(first.people, 1)))} per person)"
     )
     typer.echo(f"   print files, manifest and cover sheet -> {Path(first.files[0]).parent}")
+    with session_for(url) as session:
+        read = preflight_batch(session, demo_settings, first.id)
+    typer.echo(f"   preflight: {read.files} print files read back, {read.pages} pages, {read.letters} letters, "
+               f"{len(read.problems) or 'no'} problems (`notifier batches preflight {first.id}`)")
     with session_for(url) as session:
         mark_mailed(session, first.id, "demo", postage_cents=estimate["postage_cents"], print_cents=None, envelope_cents=None, statement="DEMO-1", invoice="")
     typer.echo("   marked mailed (postage statement DEMO-1)")

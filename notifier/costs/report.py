@@ -135,12 +135,13 @@ def as_pdf(report: dict, monthly: dict) -> bytes:
         canvas.drawString(inch, y, line)
         y -= 11
     months = monthly["rows"]
-    drawing = Drawing(6.5 * inch, 3 * inch)
+    drawing = Drawing(6.5 * inch, 3 * inch, initialFontName=REGULAR)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 40, 30, 6.5 * inch - 60, 3 * inch - 50
     chart.data = [[row["estimate_total_cents"] / 100 for row in months] or [0], [row["actual_total_cents"] / 100 for row in months] or [0]]
     chart.categoryAxis.categoryNames = [row["group"] for row in months] or ["-"]
     chart.valueAxis.valueMin = 0
+    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = REGULAR  # reportlab's default, Helvetica, is not embedded
     chart.bars[0].fillColor, chart.bars[1].fillColor = HexColor("#8fa8c8"), HexColor("#2f4f7f")
     drawing.add(chart)
     canvas.setFont(BOLD, 11)

@@ -162,8 +162,11 @@ def window_text(document: pdfium.PdfDocument, index: int, geometry: Geometry) ->
     page = document[index]
     text = page.get_textpage()
     try:
-        seen = geometry.window.shrink(-geometry.clearance)  # the sheet may shift this far inside the envelope
-        clear = geometry.address_area.shrink(-EDGE_TOLERANCE)
+        # The window is measured from the page's top-left corner (envelope.toml); PDF coordinates
+        # start at the bottom, so on a page of another height the window sits higher or lower.
+        dy = page.get_height() - geometry.page.height
+        seen = _moved(geometry.window.shrink(-geometry.clearance), dy)  # the sheet may shift this far inside the envelope
+        clear = _moved(geometry.address_area.shrink(-EDGE_TOLERANCE), dy)
         inside: list[tuple[float, float, str]] = []  # (baseline-ish bottom, left, text)
         result = WindowText([])
         for number in range(text.count_rects()):
@@ -181,6 +184,10 @@ def window_text(document: pdfium.PdfDocument, index: int, geometry: Geometry) ->
     finally:
         text.close()
         page.close()
+
+
+def _moved(rect: Rect, dy: float) -> Rect:
+    return Rect(rect.x, rect.y + dy, rect.width, rect.height)
 
 
 def _lines(runs: list[tuple[float, float, str]]) -> list[str]:

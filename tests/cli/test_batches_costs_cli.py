@@ -7,6 +7,7 @@ import io
 import json
 
 from tests.helpers import row, write_csv
+from tests.pdftools import fonts, page_sizes
 
 MONEY_KEYS = {"postage_cents", "print_cents", "envelope_cents", "total_cents"}
 
@@ -46,5 +47,6 @@ def test_batch_commands_and_reports(cli, tmp_path, monkeypatch):
     pdf = tmp_path / "costs.pdf"
     cli("costs", "report", "--format", "pdf", "--out", pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
+    assert set(page_sizes(pdf)) == {(612.0, 792.0)} and all(embedded for _, embedded in fonts(pdf))  # every PDF notifier writes
     assert "reconciled with batch totals: yes" in cli("costs", "report", "--from", "2025-01-01", "--to", "2025-12-31").stdout
     assert last(cli("status", "--json"))["batches"] == {"mailed": 1}

@@ -188,3 +188,17 @@ def test_an_unreadable_file_starts_no_run(cli, db_url, tmp_path):
     assert result.exit_code == 1 and "bad.csv" in result.stderr
     with db.session_for(db_url) as session:
         assert session.scalar(select(sa.func.count()).select_from(Run)) == 0
+
+
+def test_every_person_of_the_synthetic_export_gets_a_letter_whatever_script_their_name_is_in(cli, db_url, export_csv, tmp_path, monkeypatch):
+    """The generator writes about 3% of names in Han script and some in Cyrillic: none may fail for a missing glyph."""
+    from notifier.models import Notice
+
+    monkeypatch.setenv("NOTIFIER_OUTPUT_DIR", str(tmp_path / "out"))
+    assert run_json(cli, export_csv)["done"]
+    with db.session_for(db_url) as session:
+        letters = session.exec(select(Letter, Notice).join(Notice, Notice.id == Letter.notice_id)).all()
+    other_scripts = [l for l, n in letters if any(ord(c) > 0x2FF for c in n.first_name + n.last_name)]
+    assert other_scripts, "the export should hold names in other scripts"
+    assert [l.id for l, _ in letters if any(c["code"] == "missing_glyph" for c in l.checks)] == []
+    assert {l.state for l in other_scripts} == {"rendered"}
