@@ -61,6 +61,8 @@ class LetterState(StrEnum):
 class QuarantineKind(StrEnum):
     INVALID = "invalid"  # the row broke a rule of the export format
     CONFLICT = "conflict"  # a decision_id seen before, with different content
+    NOT_FINAL = "not_final"  # the source has not decided yet (e.g. "Hand Review"): waits for a later export
+    IDENTITY_CONFLICT = "identity_conflict"  # a person id seen with another date of birth or last name
 
 
 class ImportStatus(StrEnum):
@@ -99,6 +101,9 @@ class ImportRun(SQLModel, table=True):
     duplicates: int = 0
     conflicts: int = 0
     quarantined: int = 0
+    skipped: int = 0  # rows the mapping says are not decisions (arrests, other counts)
+    not_final: int = 0  # rows whose decision is not final yet (kept in the quarantine)
+    identity_conflicts: int = 0  # rows whose person id belongs to someone else (kept in the quarantine)
 
 
 class Person(SQLModel, table=True):
@@ -161,6 +166,27 @@ class Decision(NameAndAddress, table=True):
     created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
 
 
+class PersonIdentity(SQLModel, table=True):
+    """Who a source person id has turned out to be: one row per (date of birth, last name) seen.
+
+    The first row of a person id records its identity. A later row with the same person id
+    but another date of birth or last name is an identity conflict, not joined; staff either
+    confirm it is the same person (a second identity routed to the same person id) or split
+    it off (routed to a new person id), and later rows with that identity follow the decision.
+    """
+
+    __tablename__ = "person_identity"
+    __table_args__ = (sa.UniqueConstraint("person_id", "date_of_birth", "last_name_key", name="uq_person_identity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(max_length=1000, index=True)  # as the source wrote it
+    date_of_birth: date | None = None
+    last_name_key: str = Field(max_length=1000)  # notifier.intake.identity.name_key
+    resolved_person_id: str = Field(max_length=1000)  # where rows with this identity go
+    created_by: str = Field(max_length=255)  # "import", or the staff member who resolved a conflict
+    created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
 class NoticeDiscrepancy(SQLModel, table=True):
     """A decision whose name or address disagrees with the notice it joined."""
 
@@ -183,8 +209,9 @@ class QuarantinedRow(SQLModel, table=True):
     import_run_id: int = Field(foreign_key="import_run.id", index=True)
     source_name: str = Field(max_length=255)
     line_number: int
-    kind: str = Field(max_length=16)
+    kind: str = Field(max_length=24)
     decision_id: str = Field(default="", max_length=1000, index=True)
+    person_id: str = Field(default="", max_length=1000, index=True)
     fields: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     reasons: list[dict] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     raw: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
@@ -296,7 +323,8 @@ class Address(SQLModel, table=True):
     status: str = Field(max_length=16, index=True)
     reasons: list[dict] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     suggestion: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
-    source: str = Field(default="import", max_length=8)
+    source: str = Field(default="import", max_length=16)  # import, staff, forward, address_file
+    source_detail: str = Field(default="", max_length=1000)  # for address_file: the file and line
     checked_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
 
 

@@ -331,6 +331,7 @@ def _quarantined(
         "line_number": record.line,
         "kind": kind,
         "decision_id": decision_id,
+        "person_id": str((record.row or {}).get("person_id", "")).strip()[:1000],
         "fields": fields if fields is not None else sorted({p.field for p in problems}),
         "reasons": [p.as_dict() for p in problems],
         "raw": raw,
