@@ -129,7 +129,7 @@ def _store_results(session: Session, rows: list, verifier: Verifier, counts: dic
         counts[result.status] = counts.get(result.status, 0) + 1
         values = {**address_values(raw, result), "checked_at": now}
         if row.address_id is None:
-            inserts.append({**values, "notice_id": row.id, "source": "import"})
+            inserts.append({**values, "notice_id": row.id, "source": "import", "source_detail": ""})
         else:
             updates.append({**values, "address_pk": row.address_id})
     table = Address.__table__
