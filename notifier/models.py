@@ -216,6 +216,8 @@ class QuarantinedRow(SQLModel, table=True):
     reasons: list[dict] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     raw: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     raw_hash: str = Field(max_length=64)
+    # for an identity conflict: the validated decision ({"values", "row_hash"}), imported once staff resolve it
+    decision: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
     created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
     resolved_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
 
@@ -449,3 +451,5 @@ class StagedRecord(SQLModel, table=True):
     raw: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     row: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
     problems: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    kind: str = Field(default="decision", max_length=16)  # decision, skip or not_final, as the mapping said
+    reason: str = Field(default="", max_length=1000)

@@ -84,7 +84,7 @@ def stage_file(
     for record in source.records(on_bytes):
         seq += 1
         buffer.append({"run_id": run_id, "seq": seq, "line": record.line, "raw": record.raw, "row": record.row,
-                       "problems": [p.as_dict() for p in record.problems]})
+                       "problems": [p.as_dict() for p in record.problems], "kind": record.kind, "reason": record.reason})
         if len(buffer) >= 5000:
             _write_staged(session, buffer)
             buffer = []
@@ -181,7 +181,7 @@ def _import(session: Session, settings: Settings, task: Task, worker: str) -> No
             staged = session.exec(
                 select(StagedRecord).where(StagedRecord.run_id == task.run_id, StagedRecord.seq >= task.first_id, StagedRecord.seq <= task.last_id).order_by(StagedRecord.seq)
             ).all()
-            records = [Record(s.line, s.raw, s.row, [Problem(**p) for p in s.problems]) for s in staged]
+            records = [Record(s.line, s.raw, s.row, [Problem(**p) for p in s.problems], kind=s.kind, reason=s.reason) for s in staged]
             counts = store_chunk(session, run.import_run_id, source_name, records, date.today())
             if mark_done(session, task, worker, counts.__dict__):
                 session.commit()
@@ -370,7 +370,7 @@ def run_report(session: Session, run_id: int, summary: dict | None = None) -> Ru
     imported = None
     if summary.get("import_run_id"):
         found = session.get(ImportRun, summary["import_run_id"], populate_existing=True)
-        imported = {name: getattr(found, name) for name in ("read", "imported", "duplicates", "conflicts", "quarantined")}
+        imported = {name: getattr(found, name) for name in ("read", "imported", "duplicates", "conflicts", "quarantined", "skipped", "not_final", "identity_conflicts")}
     return RunReport(summary, totals, imported, stuck=stuck(summary))
 
 

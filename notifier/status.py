@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from notifier.addresses.store import address_status_counts
+from notifier.intake.conflicts import held_notice_count
 from notifier.models import (
     Batch,
     Decision,
@@ -55,6 +56,9 @@ def status(session: Session) -> dict:
         "notices_without_address": _count(session, select(count).select_from(Notice).where(Notice.address_line1 == "")),
         "quarantined": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.INVALID)),
         "conflicts": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.CONFLICT)),
+        "not_final": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.NOT_FINAL)),
+        "identity_conflicts": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.IDENTITY_CONFLICT)),
+        "notices_held": held_notice_count(session),
         "people_with_discrepancies": _count(session, select(sa.func.count(sa.distinct(NoticeDiscrepancy.notice_id)))),
         "addresses": address_status_counts(session),
         "letters": letters_by_state,

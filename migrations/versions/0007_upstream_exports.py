@@ -37,12 +37,17 @@ def upgrade() -> None:
     with op.batch_alter_table('quarantined_row', schema=None) as batch_op:
         batch_op.alter_column('kind', existing_type=sqlmodel.sql.sqltypes.AutoString(length=16), type_=sqlmodel.sql.sqltypes.AutoString(length=24), existing_nullable=False)
         batch_op.add_column(sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('decision', sa.JSON(), nullable=True))
         batch_op.create_index(batch_op.f('ix_quarantined_row_person_id'), ['person_id'], unique=False)
+    with op.batch_alter_table('staged_record', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False, server_default='decision'))
+        batch_op.add_column(sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False, server_default=''))
     with op.batch_alter_table('address', schema=None) as batch_op:
         batch_op.alter_column('source', existing_type=sqlmodel.sql.sqltypes.AutoString(length=8), type_=sqlmodel.sql.sqltypes.AutoString(length=16), existing_nullable=False)
         batch_op.add_column(sa.Column('source_detail', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False, server_default=''))
     # the defaults above fill existing rows; the models give every new row its values
-    for table, columns in (('import_run', ('skipped', 'not_final', 'identity_conflicts')), ('quarantined_row', ('person_id',)), ('address', ('source_detail',))):
+    for table, columns in (('import_run', ('skipped', 'not_final', 'identity_conflicts')), ('quarantined_row', ('person_id',)), ('address', ('source_detail',)),
+                           ('staged_record', ('kind', 'reason'))):
         with op.batch_alter_table(table, schema=None) as batch_op:
             for column in columns:
                 batch_op.alter_column(column, server_default=None)
@@ -52,8 +57,12 @@ def downgrade() -> None:
     with op.batch_alter_table('address', schema=None) as batch_op:
         batch_op.drop_column('source_detail')
         batch_op.alter_column('source', existing_type=sqlmodel.sql.sqltypes.AutoString(length=16), type_=sqlmodel.sql.sqltypes.AutoString(length=8), existing_nullable=False)
+    with op.batch_alter_table('staged_record', schema=None) as batch_op:
+        batch_op.drop_column('reason')
+        batch_op.drop_column('kind')
     with op.batch_alter_table('quarantined_row', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_quarantined_row_person_id'))
+        batch_op.drop_column('decision')
         batch_op.drop_column('person_id')
         batch_op.alter_column('kind', existing_type=sqlmodel.sql.sqltypes.AutoString(length=24), type_=sqlmodel.sql.sqltypes.AutoString(length=16), existing_nullable=False)
     with op.batch_alter_table('import_run', schema=None) as batch_op:

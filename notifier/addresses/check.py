@@ -80,13 +80,18 @@ class ZipDatabaseVerifier:
         return check_address(raw, self.directory)
 
 
+def general_delivery_without_city(kind: str, city: str) -> list[Reason]:
+    """GENERAL DELIVERY waits at one city's post office: with no city given or filled in from the ZIP, there is none."""
+    return [Reason.of("general_delivery_no_city")] if kind == "general_delivery" and not city else []
+
+
 def check_address(raw: RawAddress, directory: ZipDirectory) -> AddressResult:
     lines = standardize_lines(raw.line1, raw.line2)
     city, state, zip_text = clean(raw.city) or lines.city, raw.state.strip() or lines.state, raw.zip.strip() or lines.zip
     if lines.kind == "none" and not (city or state or zip_text):
         return AddressResult(status=AddressStatus.UNDELIVERABLE, line2=lines.line2, reasons=lines.problems)
     place = check_place(city, state, zip_text, directory)
-    review = lines.problems + place.review
+    review = lines.problems + place.review + general_delivery_without_city(lines.kind, place.city)
     if any(reason.code in UNDELIVERABLE for reason in review):
         status = AddressStatus.UNDELIVERABLE
     elif review:

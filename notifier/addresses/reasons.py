@@ -11,7 +11,9 @@ from dataclasses import dataclass
 MESSAGES: dict[str, str] = {
     # nothing usable: undeliverable
     "empty_address": "no address was given",
-    "not_an_address": "the address line says there is no address (for example HOMELESS or UNKNOWN)",
+    "not_an_address": "the address line says there is no address (for example HOMELESS, UNKNOWN, N/A or only a dash)",
+    "general_delivery_no_city": "GENERAL DELIVERY is held at a city's post office, and there is neither a city nor a ZIP code to name it",
+    "zip_not_found_no_city": "the ZIP code does not exist and there is no city to find the right one",
     # a person must look: needs_review
     "zip_not_found": "the ZIP code does not exist",
     "zip_state_mismatch": "the ZIP code belongs to another state",
@@ -23,6 +25,7 @@ MESSAGES: dict[str, str] = {
     "military_city": "a military address (AA, AE, AP) needs the city APO, FPO or DPO",
     "street_unparseable": "the street line could not be read as an address",
     "repeated_labels": "the street line has a part twice (for example two apartment numbers)",
+    "two_delivery_addresses": "the street line has two delivery addresses (for example a PO box and a street); only one may stay on it, the one its ZIP code belongs to",
     "staff_undeliverable": "staff marked this address undeliverable",
     "dead_address": "mail to this address came back for good (a USPS endorsement); no letter goes there again",
     # what verification corrected: corrected
@@ -33,7 +36,9 @@ MESSAGES: dict[str, str] = {
     "zip_zeros_restored": "the ZIP code had lost its leading zeros",
 }
 
-UNDELIVERABLE = frozenset({"empty_address", "not_an_address", "staff_undeliverable", "dead_address"})
+UNDELIVERABLE = frozenset({
+    "empty_address", "not_an_address", "general_delivery_no_city", "zip_not_found_no_city", "staff_undeliverable", "dead_address",
+})
 
 
 @dataclass(frozen=True)

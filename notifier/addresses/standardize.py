@@ -7,6 +7,15 @@ because it mislabels them: PO boxes (every spelling, drawers too), military boxe
 General Delivery. The second line is sorted into what it is: a unit (moved onto the
 delivery line), a care-of or ATTN line, a facility line or a Puerto Rico urbanization
 (kept as their own line above the delivery line).
+
+Address lines as real files have them, each a rule of its own:
+- a name line typed first (a jail, shelter or care-of over the street) is swapped with the
+  delivery line below it (`_typed_first`);
+- a facility name on the same line as the street goes to the second line (`_name_and_rest`);
+- two delivery addresses on one line (a PO box and a street) go to review, both kept;
+- ordinal floors and units lose their ordinal: 2ND FLOOR -> FL 2 (`_ordinal`);
+- placeholder lines (-, ?, N/A, NONE ...) are no address (`is_placeholder`); as a second line
+  they are dropped.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ from dataclasses import dataclass, field
 import usaddress
 
 from notifier.addresses.reasons import Reason
-from notifier.addresses.tables import directionals, not_an_address, street_suffixes, unit_designators
+from notifier.addresses.tables import directionals, facility_words, not_an_address, ordinal_words, street_suffixes, unit_designators
 
 _PUNCTUATION = re.compile(r"[^\w\s/#&-]")
 _SPACES = re.compile(r"\s+")
@@ -31,6 +40,11 @@ _CARE_OF = re.compile(r"^(C\s*/\s*O|C\s+O|CARE\s+OF|IN\s+CARE\s+OF)\s+")
 _ATTENTION = re.compile(r"^(ATTN|ATTENTION)\s+")
 _URBANIZATION = re.compile(r"^(URB|URBANIZACION|URBANIZATION)\s+")
 _ORDINAL = re.compile(r"^(\d+)(ST|ND|RD|TH)$")
+# usaddress labels: a name (a facility, a person), the start of a delivery address, a box
+_NAME_LABELS = frozenset({"Recipient", "BuildingName", "LandmarkName"})
+_DELIVERY_START = frozenset({"AddressNumber", "USPSBoxType", "USPSBoxGroupType"})
+_BOX_LABELS = frozenset({"USPSBoxType", "USPSBoxID", "USPSBoxGroupType", "USPSBoxGroupID"})
+_DELIVERY_KINDS = frozenset({"street", "po_box", "rural", "military", "general_delivery"})
 _BOX_GROUPS = {
     "RR": "RR", "R R": "RR", "RURAL ROUTE": "RR", "RURAL RT": "RR", "RT": "RR", "ROUTE": "RR", "RFD": "RR", "R F D": "RR", "RD": "RR",
     "HC": "HC", "H C": "HC", "HCR": "HC", "HIGHWAY CONTRACT": "HC", "HWY CONTRACT": "HC", "STAR ROUTE": "HC",
@@ -63,28 +77,77 @@ def clean(text: str) -> str:
 
 
 def standardize_lines(line1: str, line2: str) -> StreetLines:
-    line1 = _SPACED_HYPHEN.sub(r"\1-\2", _SPACES.sub(" ", ascii_upper(line1)).strip())
-    if line2.strip() and any(pattern.match(clean(line1)) for pattern in (_CARE_OF, _ATTENTION, _URBANIZATION)):
-        line1, line2 = line2, line1  # a care-of or urbanization line typed first
-        line1 = _SPACES.sub(" ", ascii_upper(line1)).strip()
+    line1 = _normalize(line1)
+    pieces = [piece for piece in re.split(r"[\n;]+", line2) if piece.strip()]
+    if pieces and any(pattern.match(clean(line1)) for pattern in (_CARE_OF, _ATTENTION, _URBANIZATION)):
+        line1, line2 = _normalize(line2), line1  # a care-of or urbanization line typed first
+    elif pieces and _typed_first(line1, pieces[0]):
+        line1, line2 = _normalize(pieces[0]), "\n".join([line1, *pieces[1:]])  # a facility or other name line typed first
     extra, unit = _sort_second_line(line2)
     result = StreetLines(line2=extra)
     if not line1 and not unit:
         result.kind = "none"
         result.problems.append(Reason.of("street_unparseable", "only a second line was given") if extra else Reason.of("empty_address"))
         return result
-    if _SPACES.sub(" ", _NOT_WORD.sub(" ", line1)).strip() in not_an_address():
+    if line1 and is_placeholder(line1):
         result.kind = "none"
         result.problems.append(Reason.of("not_an_address"))
         return result
+    _delivery_line(line1, unit, result)
+    return result
+
+
+def is_placeholder(text: str) -> bool:
+    """-, ?, --, ., N/A, NONE, HOMELESS ...: a line that stands for "no address" (punctuation only, or a listed phrase)."""
+    words = _SPACES.sub(" ", _NOT_WORD.sub(" ", ascii_upper(text))).strip()
+    return not words or words in not_an_address()
+
+
+def _normalize(line: str) -> str:
+    return _SPACED_HYPHEN.sub(r"\1-\2", _SPACES.sub(" ", ascii_upper(line)).strip())
+
+
+def _typed_first(line1: str, line2: str) -> bool:
+    """Line 2 is a delivery address and line 1 is not one (empty, a facility, an inmate number, a unit), so they swap.
+
+    A line 1 that reads as a street still swaps when its last word names a facility and is no street
+    suffix: 1ST BAPTIST CHURCH over 1234 W MAIN ST. A placeholder line 1 (N/A, HOMELESS) does not swap.
+    """
+    if (line1 and is_placeholder(line1)) or not _is_delivery(line2):
+        return False
+    last_word = clean(line1).rsplit(" ", 1)[-1]
+    return not _is_delivery(line1) or (last_word in facility_words() and last_word not in street_suffixes())
+
+
+def _is_delivery(line: str) -> bool:
+    """The line alone reads as one delivery address with nothing for a person to look at."""
+    if not line.strip() or is_placeholder(line):
+        return False
+    probe = StreetLines()
+    _delivery_line(_normalize(line), "", probe)
+    return probe.kind in _DELIVERY_KINDS and not probe.problems
+
+
+def _delivery_line(line1: str, unit: str, result: StreetLines) -> None:
+    """Standardizes one delivery line into result (line1, kind, problems, and a name split off onto line2)."""
     if _recognised_before_parsing(clean(line1), unit, result):
-        return result
+        return
+    tokens = usaddress.parse(line1)
+    if split := _name_and_rest(tokens):
+        name, rest = split
+        result.line2 = _join(name, result.line2)
+        _delivery_line(rest, unit, result)
+        return
     try:
         parts, address_type = usaddress.tag(line1)
     except usaddress.RepeatedLabelError:
         result.line1 = _join(clean(line1), unit)
         result.problems.append(Reason.of("repeated_labels"))
-        return result
+        return
+    if two := _two_delivery_addresses(tokens):
+        result.line1 = _join(clean(line1), unit)  # both kept, for the person who decides
+        result.problems.append(Reason.of("two_delivery_addresses", two))
+        return
     parts = _repair(dict(parts))
     result.city = clean(parts.get("PlaceName", ""))
     result.state = clean(parts.get("StateName", ""))
@@ -96,9 +159,55 @@ def standardize_lines(line1: str, line2: str) -> StreetLines:
     else:
         result.line1 = clean(line1)
         result.problems.append(Reason.of("street_unparseable"))
-        return result
+        return
+    if names := [clean(parts[label]) for label in sorted(_NAME_LABELS) if parts.get(label)]:
+        result.line1 = clean(line1)  # a name inside the street line: never dropped in silence
+        result.problems.append(Reason.of("street_unparseable", f"a name inside the street line: {' '.join(names)}"))
+        return
     result.line1 = _join(result.line1, unit)
-    return result
+
+
+def _name_and_rest(tokens: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """(name, delivery line) when a facility or other name shares the line with a delivery address.
+
+    Before it: COOK COUNTY JAIL DIV 10 2700 S CALIFORNIA AVE, STATEVILLE CORRECTIONAL CENTER PO BOX 112
+    (usaddress calls the words a name, or one is a facility word). After it: 1458 S CANAL ST PACIFIC
+    GARDEN MISSION (usaddress calls them a name). Only when what is left reads as a delivery line alone.
+    """
+    facility = facility_words()
+    # where the delivery address may start: where usaddress says it does, else at a number
+    starts = [i for i, (_, label) in enumerate(tokens) if label in _DELIVERY_START]
+    starts += [i for i, (text, _) in enumerate(tokens) if text[:1].isdigit() and i not in starts]
+    for start in starts:
+        before = tokens[:start]
+        if not before or any(label in _BOX_LABELS or label == "AddressNumber" for _, label in before):
+            continue  # a delivery address comes first: no name before it
+        name, rest = clean(" ".join(text for text, _ in before)), " ".join(text for text, _ in tokens[start:])
+        named = any(label in _NAME_LABELS for _, label in before) or not facility.isdisjoint(name.split(" "))
+        if named and _is_delivery(rest):
+            return _second_line(name), rest
+    end = len(tokens)
+    while end > 0 and tokens[end - 1][1] in _NAME_LABELS:
+        end -= 1
+    if 0 < end < len(tokens) and _is_delivery(rest := " ".join(text for text, _ in tokens[:end])):
+        return _second_line(clean(" ".join(text for text, _ in tokens[end:]))), rest
+    return None
+
+
+def _two_delivery_addresses(tokens: list[tuple[str, str]]) -> str:
+    """'PO BOX 123 and 1234 W MAIN ST' when the line holds a box and a street address; '' otherwise."""
+    labels = {label for _, label in tokens}
+    if not (labels & _BOX_LABELS and "AddressNumber" in labels):
+        return ""
+    box = " ".join(text for text, label in tokens if label in _BOX_LABELS)
+    street = " ".join(text for text, label in tokens if label not in _BOX_LABELS)
+    return f"{_standard_or_clean(box)} and {_standard_or_clean(street)}"
+
+
+def _standard_or_clean(line: str) -> str:
+    probe = StreetLines()
+    _delivery_line(_normalize(line), "", probe)
+    return probe.line1 if not probe.problems else clean(line)
 
 
 def _recognised_before_parsing(cleaned: str, unit: str, result: StreetLines) -> bool:
@@ -183,7 +292,14 @@ def _unit(designator: str, identifier: str) -> str:
         return ""
     if not designator or designator == "#":
         return _join("#", identifier)
-    return _join(designators.get(designator, designator), identifier)
+    return _join(designators.get(designator, designator), _ordinal(identifier) or identifier)
+
+
+def _ordinal(word: str) -> str:
+    """2ND -> 2, SECOND -> 2 (a floor or unit is numbered, Pub 28 writes FL 2); anything else -> ''."""
+    if ordinal := _ORDINAL.match(word):
+        return ordinal.group(1)
+    return ordinal_words().get(word, "")
 
 
 def _sort_second_line(text: str) -> tuple[str, str]:
@@ -192,8 +308,8 @@ def _sort_second_line(text: str) -> tuple[str, str]:
     unit = ""
     for piece in re.split(r"[\n;]+", text):
         cleaned = clean(piece)
-        if not cleaned:
-            continue
+        if not cleaned or is_placeholder(cleaned):
+            continue  # nothing, or N/A, -, NONE typed into an empty field
         as_unit = _as_unit(cleaned)
         if as_unit and not unit:
             unit = as_unit
@@ -203,7 +319,7 @@ def _sort_second_line(text: str) -> tuple[str, str]:
 
 
 def _as_unit(cleaned: str) -> str:
-    """`APT 4`, `#5`, `UNIT 3F`, `REAR`, `2ND FLOOR`: a unit; anything else: ''."""
+    """`APT 4`, `#5`, `UNIT 3F`, `REAR`, `2ND FLOOR`, `FLOOR 2ND`: a unit; anything else: ''."""
     if cleaned.startswith("#"):
         identifier = cleaned[1:].strip()
         return _unit("#", identifier) if identifier and " " not in identifier else ""
@@ -211,8 +327,8 @@ def _as_unit(cleaned: str) -> str:
     designators = unit_designators()
     if words[0] in designators and len(words) <= 2:
         return _unit(words[0], " ".join(words[1:]))
-    if len(words) == 2 and words[1] in designators and (ordinal := _ORDINAL.match(words[0])):
-        return _unit(words[1], ordinal.group(1))
+    if len(words) == 2 and words[1] in designators and (number := _ordinal(words[0])):
+        return _unit(words[1], number)  # 2ND FLOOR, SECOND FLOOR -> FL 2
     return ""
 
 

@@ -1,8 +1,10 @@
 """The address step's services: verify notices in chunks, the review queue, fixes.
 
 A notice's address is (re)checked when it has no Address row yet, or when a later import
-changed the notice's raw address and nobody on staff has fixed it by hand. Running
-`verify` twice changes nothing the second time.
+changed the notice's raw address and the address still came from the decisions (source
+`import`): an address staff fixed by hand, a forwarding address or one from an address file
+(intake/address_file.py) is never replaced by a decision's. Running `verify` twice changes
+nothing the second time.
 
 Whatever reads or writes rows takes the caller's session. The staff actions (`verify_addresses`,
 `fix_address`) and `verify_notices` commit their own work; `apply_fix` and `refuse_dead`
@@ -67,7 +69,7 @@ def refuse_dead(session: Session, results: list[AddressResult]) -> None:
 
 
 def _stale_query():
-    """Open notices whose address was never checked, or whose imported raw address has changed since."""
+    """Open notices whose address was never checked, or whose raw address from the decisions (source `import` only) has changed since."""
     n, a = Notice.__table__.c, Address.__table__.c
     changed = sa.or_(*(a[f"raw_{ours}"] != n[theirs] for ours, theirs in RAW_PAIRS))
     return (

@@ -39,6 +39,18 @@ def not_an_address() -> frozenset[str]:
 
 
 @cache
+def facility_words() -> frozenset[str]:
+    """Words that name a jail, prison, shelter, hospital or other organisation (JAIL, CORRECTIONAL, MISSION ...)."""
+    return frozenset(row["word"] for row in _rows("facility_words.csv"))
+
+
+@cache
+def ordinal_words() -> dict[str, str]:
+    """Spelled-out ordinals -> their number: SECOND -> 2 (for SECOND FLOOR -> FL 2)."""
+    return {row["word"]: row["number"] for row in _rows("ordinal_words.csv")}
+
+
+@cache
 def military_zip_prefixes() -> dict[str, tuple[str, ...]]:
     """Military state code (AA, AE, AP) -> the ZIP3 prefixes USPS assigns to it."""
     table: dict[str, tuple[str, ...]] = {}

@@ -108,7 +108,14 @@ def check_place(city: str, state_text: str, zip_text: str, directory: ZipDirecto
         _check_zip(result, directory)
     elif not result.review:
         _fill_zip(result, directory)
+    _no_city_to_correct_the_zip(result, zip_text)
     return result
+
+
+def _no_city_to_correct_the_zip(result: PlaceCheck, zip_text: str) -> None:
+    """A ZIP that does not exist, and no city to find the right one from: nowhere to send the letter."""
+    if not result.city and any(reason.code == "zip_not_found" for reason in result.review):
+        result.review.append(Reason.of("zip_not_found_no_city", result.zip5 or zip_text))
 
 
 def _check_military(result: PlaceCheck) -> None:

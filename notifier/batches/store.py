@@ -19,6 +19,7 @@ from notifier.batches.rules import SORT_LEVELS, load_waves, sort_levels, wave_of
 from notifier.costs.rates import Rates, letter_cost, postage_classes, share_out
 from notifier.db import executemany
 from notifier.errors import ConflictError, InvalidInputError, NotFoundError, WrongStateError
+from notifier.intake.identity import held_persons
 from notifier.letters.ids import make_letter_id
 from notifier.letters.renderer import Renderer
 from notifier.letters.store import stale_letters
@@ -116,7 +117,8 @@ def create_batch(session: Session, settings: Settings, *, mail_date: date, wave:
     rows = session.execute(
         select(Letter.id, latest.c.disposition)
         .join(latest, latest.c.notice_id == Letter.notice_id)
-        .where(Letter.state == LetterState.RENDERED, Letter.batch_id.is_(None))
+        .join(Notice, Notice.id == Letter.notice_id)
+        .where(Letter.state == LetterState.RENDERED, Letter.batch_id.is_(None), Notice.person_id.not_in(held_persons()))  # held: an identity conflict waits
     ).all()
     chosen: list[tuple[int, int, object, str]] = []  # (wave index, letter id, disposition, wave name)
     for letter_id, disposition in rows:

@@ -1,4 +1,4 @@
-"""`notifier addresses check|verify|review|fix`: Pub 28 addresses and the review queue."""
+"""`notifier addresses check|verify|review|fix|import`: Pub 28 addresses, the review queue, addresses from a second file."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from notifier.addresses.store import Fix, count_stale, fix_address, review_queue
 from notifier.cli.common import JSON_OPTION, count_progress, database, emit_json, report_enqueued
 from notifier.db import session_for
 from notifier.errors import InvalidInputError
+from notifier.intake.address_file import import_addresses
+from notifier.intake.mapping import load_mapping
 
-app = typer.Typer(no_args_is_help=True, help="Standardize (USPS Pub 28) and verify addresses; the review queue.")
+app = typer.Typer(no_args_is_help=True, help="Standardize (USPS Pub 28) and verify addresses; the review queue; addresses from a second file.")
 CHECK_FIELDS = ("line1", "line2", "city", "state", "zip")
 
 
@@ -140,3 +142,26 @@ def fix_command(
     typer.echo(f"notice {notice}: {result.status}  {result.line1}, {result.city} {result.state} {result.zip5}")
     for reason in result.reasons:
         typer.echo(f"  {reason['code']}: {reason['message']}")
+
+
+@app.command("import")
+def import_command(
+    path: Path = typer.Argument(..., metavar="FILE", help="CSV of person_id and address fields (DMV, state ID, a legal-aid list).", dir_okay=False),
+    mapping: str = typer.Option(None, "--mapping", help="Column mapping in config/mappings/NAME.toml."),
+    by: str = typer.Option(None, "--by", help="Who imports the file (default: your login name)."),
+    json: bool = JSON_OPTION,
+) -> None:
+    """Attach addresses from a second file to the open notices of those people; a staff fix is never replaced."""
+    settings, url = database()
+    chosen = load_mapping(settings.config_dir, mapping)
+    with session_for(url) as session:
+        result = import_addresses(session, path, mapping=chosen, verifier=ZipDatabaseVerifier(), actor=by or getpass.getuser())
+    if json:
+        emit_json(result.as_dict())
+        return
+    typer.echo(
+        f"read {result.read} rows from {path.name}: {result.attached} attached, {result.unchanged} unchanged, "
+        f"{result.unknown_person} unknown person ids, {result.invalid} invalid"
+    )
+    for error in result.errors:
+        typer.echo(f"  line {error['line']} (person {error['person_id'] or '?'}) {error['field']}: {error['message']}")

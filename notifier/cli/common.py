@@ -67,6 +67,15 @@ def parse_date(text: str | None, option: str, default: date | None = None) -> da
         raise InvalidInputError(f"{option} '{text}' is not a date", todo="write it as YYYY-MM-DD") from None
 
 
+DECISION_DATE_OPTION = typer.Option(None, "--decision-date", metavar="YYYY-MM-DD", help="The day the decisions became final, for a file that does not say (a tool's run date).")
+
+
+def with_decision_date(mapping, text: str | None):
+    """The mapping with the command line's --decision-date as a fixed value."""
+    day = parse_date(text, "--decision-date")
+    return mapping.with_fixed(decision_date=day.isoformat()) if day else mapping
+
+
 def report_enqueued(enqueued: Enqueued, json: bool) -> None:
     """What a command on a broker says after sending its tasks: the run, and how to watch it."""
     if json:

@@ -34,7 +34,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from notifier.cli import addresses, batches, costs, db, demo, intake, letters, quarantine, returns, runs, status, synth
+    from notifier.cli import addresses, batches, costs, db, demo, identities, intake, letters, quarantine, returns, runs, status, synth
 
     app.command("import")(intake.import_command)
     app.command("run")(runs.run_command)
@@ -45,6 +45,7 @@ def _register() -> None:
     app.command("demo")(demo.demo_command)
     app.add_typer(db.app, name="db")
     app.add_typer(quarantine.app, name="quarantine")
+    app.add_typer(identities.app, name="identities")
     app.add_typer(addresses.app, name="addresses")
     app.add_typer(letters.app, name="letters")
     app.add_typer(letters.templates_app, name="templates")

@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TextColumn
 
-from notifier.cli.common import JSON_OPTION, byte_progress, database, emit_json, interactive
+from notifier.cli.common import DECISION_DATE_OPTION, JSON_OPTION, byte_progress, database, emit_json, interactive, with_decision_date
 from notifier.db import session_for
 from notifier.intake.consume import consume_stream
 from notifier.intake.mapping import load_mapping
@@ -98,6 +98,7 @@ def run_command(
     format: str = typer.Option(None, "--format", help="csv or jsonl (default: from the file name)."),
     mapping: str = typer.Option(None, "--mapping", help="Column mapping in config/mappings/NAME.toml."),
     encoding: str = typer.Option(None, "--encoding", help="Text encoding (default utf-8, with or without BOM)."),
+    decision_date: str = DECISION_DATE_OPTION,
     jobs: int = JOBS_OPTION,
     follow: bool = typer.Option(False, "--follow", help="With a broker: show progress across all workers until the run is done."),
     json: bool = JSON_OPTION,
@@ -106,7 +107,7 @@ def run_command(
     from notifier.workers import dispatch
 
     settings, url = database()
-    chosen = load_mapping(settings.config_dir, mapping)
+    chosen = with_decision_date(load_mapping(settings.config_dir, mapping), decision_date)
     size = path.stat().st_size if path.is_file() else 0
     with byte_progress(f"reading {path.name}", size) as on_bytes, session_for(url) as session:
         run_id, task_ids = stage_file(session, settings, path, fmt=format, mapping=chosen, encoding=encoding, on_bytes=on_bytes)

@@ -22,6 +22,11 @@ def status_command(json: bool = JSON_OPTION) -> None:
     by_status = ", ".join(f"{k} {v}" for k, v in sorted(counts["notices_by_status"].items())) or "none"
     typer.echo(f"notices          {counts['notices']} ({by_status}); {counts['notices_without_address']} wait for an address")
     typer.echo(f"quarantined      {counts['quarantined']} rows to fix, {counts['conflicts']} conflicts")
+    if counts["not_final"]:
+        typer.echo(f"not final yet    {counts['not_final']} rows wait for a decision in a later export (`notifier quarantine list --kind not_final`)")
+    if counts["identity_conflicts"]:
+        typer.echo(f"identities       {counts['identity_conflicts']} rows name a person id that belongs to someone else; "
+                   f"{counts['notices_held']} notices held from letters (`notifier identities list`)")
     typer.echo(f"discrepancies    {counts['people_with_discrepancies']} people whose rows disagree on name or address")
     addresses = ", ".join(f"{k} {v}" for k, v in sorted(counts["addresses"].items())) or "none"
     typer.echo(f"addresses        {addresses}")

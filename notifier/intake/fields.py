@@ -37,8 +37,9 @@ REQUIRED: tuple[str, ...] = (
     "decision_date",
 )
 
-# A file's header must have these columns (an address may still be empty in a row).
-REQUIRED_COLUMNS: tuple[str, ...] = REQUIRED + ("address_line1",)
+# A file's header must give these (through its columns or its mapping); a file without address
+# columns is fine: its notices wait for an address (`notifier addresses import`).
+REQUIRED_COLUMNS: tuple[str, ...] = REQUIRED
 
 DATE_FIELDS: tuple[str, ...] = ("date_of_birth", "disposition_date", "decision_date")
 ADDRESS_FIELDS: tuple[str, ...] = ("address_line1", "address_line2", "city", "state", "zip")

@@ -21,9 +21,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from notifier.db import executemany, insert_ignoring_duplicates
-from notifier.intake import notices
+from notifier.intake import identity, notices
 from notifier.intake.fields import FIELDS
-from notifier.intake.mapping import Mapping
+from notifier.intake.mapping import NOT_FINAL, SKIP, Mapping
 from notifier.intake.readers import Record, open_source
 from notifier.intake.rules import Problem, Valid, validate
 from notifier.models import (
@@ -46,14 +46,19 @@ DEFAULT_CHUNK_ROWS = 2000
 
 @dataclass
 class Counts:
+    """read = imported + duplicates + conflicts + quarantined + skipped + not_final."""
+
     read: int = 0
     imported: int = 0
     duplicates: int = 0
-    conflicts: int = 0
+    conflicts: int = 0  # decision ids seen with other content, and identity conflicts
     quarantined: int = 0
+    skipped: int = 0  # not decisions, as the mapping says (counted, never stored)
+    not_final: int = 0  # not decided yet (kept in the quarantine until a later export decides)
+    identity_conflicts: int = 0  # of the conflicts: a person id seen with another date of birth or last name
 
     def add(self, other: "Counts") -> None:
-        for name in ("read", "imported", "duplicates", "conflicts", "quarantined"):
+        for name in self.__dataclass_fields__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -151,10 +156,10 @@ def complete_run(session: Session, run_id: int) -> int:
     """Marks the import run completed and settles fixed quarantine rows, in the caller's transaction; returns the people it imported."""
     now = utcnow()
     session.execute(sa.update(ImportRun).where(ImportRun.id == run_id).values(status=ImportStatus.COMPLETED, finished_at=now))
-    # A row that staff fixed and imported again settles its quarantine entry.
+    # A row that staff fixed and imported again, or that a later export decided, settles its quarantine entry.
     session.execute(
         sa.update(QuarantinedRow)
-        .where(QuarantinedRow.resolved_at.is_(None), QuarantinedRow.kind == QuarantineKind.INVALID)
+        .where(QuarantinedRow.resolved_at.is_(None), QuarantinedRow.kind.in_((QuarantineKind.INVALID, QuarantineKind.NOT_FINAL)))
         .where(QuarantinedRow.decision_id.in_(select(Decision.decision_id)))
         .values(resolved_at=now)
     )
@@ -186,6 +191,14 @@ def _store_chunk(session: Session, run_id: int, source_name: str, records: Itera
     valid: list[tuple[Record, Valid]] = []
     for record in records:
         counts.read += 1
+        if record.kind == SKIP:
+            counts.skipped += 1  # an arrest, another count: no decision to keep
+            continue
+        if record.kind == NOT_FINAL:
+            counts.not_final += 1
+            waiting = Problem("outcome", "not_final", f"not decided yet ({record.reason}); an export in which it is final imports it")
+            quarantine.append(_quarantined(run_id, source_name, record, QuarantineKind.NOT_FINAL, [waiting, *record.problems], now))
+            continue
         result = validate(record.row, today=today) if record.row is not None else []
         problems = record.problems + (result if isinstance(result, list) else [])
         if problems:
@@ -194,10 +207,16 @@ def _store_chunk(session: Session, run_id: int, source_name: str, records: Itera
             valid.append((record, result))
 
     new = _sort_out_repeats(session, run_id, source_name, valid, quarantine, counts, now)
-    _store_new(session, run_id, new, now)
+    new, conflicted = route_identities(session, new)
+    for record, result, known in conflicted:
+        quarantine.append(_quarantined(run_id, source_name, record, QuarantineKind.IDENTITY_CONFLICT, [_identity_problem(result.values, known)], now,
+                                       fields=["person_id", "date_of_birth", "last_name"], decision=_decision_json(result)))
+    store_decisions(session, run_id, new, now)
     counts.imported = len(new)
-    counts.quarantined = sum(1 for row in quarantine if row["kind"] == QuarantineKind.INVALID)
-    counts.conflicts = len(quarantine) - counts.quarantined
+    kinds = [row["kind"] for row in quarantine]
+    counts.quarantined = kinds.count(QuarantineKind.INVALID)
+    counts.identity_conflicts = kinds.count(QuarantineKind.IDENTITY_CONFLICT)
+    counts.conflicts = kinds.count(QuarantineKind.CONFLICT) + counts.identity_conflicts
     insert_ignoring_duplicates(session, QuarantinedRow.__table__, quarantine)
     return counts
 
@@ -238,13 +257,59 @@ def _sort_out_repeats(
     return new
 
 
+def route_identities(session: Session, new: list[tuple[Record, Valid]]) -> tuple[list[tuple[Record, Valid]], list[tuple[Record, Valid, identity.Identity]]]:
+    """Each new decision goes to the person its identity belongs to; one whose person id is
+    known with another date of birth or last name comes back as a conflict, not joined."""
+    known = identity.known_identities(session, list({v.values["person_id"] for _, v in new}))
+    routed, conflicted, first_seen = [], [], []
+    for record, result in new:
+        values = result.values
+        pid, born, key = values["person_id"], values["date_of_birth"], identity.name_key(values["last_name"])
+        identities = known.setdefault(pid, [])
+        match = identity.find(identities, born, key)
+        if match is None and not identities:
+            match = identity.Identity(born, key, pid)
+            identities.append(match)
+            first_seen.append((pid, match))
+        if match is None:
+            conflicted.append((record, result, identities[0]))
+            continue
+        if match.date_of_birth is None and born is not None:
+            identities[identities.index(match)] = identity.complete(session, pid, match, born)
+        if match.resolved_person_id != pid:
+            result = Valid({**values, "person_id": match.resolved_person_id}, result.row_hash)
+        routed.append((record, result))
+    identity.remember(session, first_seen, "import")
+    return routed, conflicted
+
+
+def _identity_problem(values: dict, known: identity.Identity) -> Problem:
+    born = values["date_of_birth"].isoformat() if values["date_of_birth"] else "unknown"
+    known_born = known.date_of_birth.isoformat() if known.date_of_birth else "unknown"
+    return Problem(
+        "person_id",
+        "identity_conflict",
+        f"person id {values['person_id']} belongs to someone else (last name {known.last_name_key.upper()}, born {known_born}); "
+        f"this row names {values['last_name']}, born {born}. It is not joined to their letter: "
+        "staff confirm it is the same person (for example a changed last name) or give it its own person id",
+    )
+
+
+def _decision_json(result: Valid) -> dict:
+    """A validated decision as JSON, to import once staff resolve its identity conflict."""
+    return {"values": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in result.values.items()}, "row_hash": result.row_hash}
+
+
 def _stored_values(session: Session, decision_id: str) -> dict:
     stored = session.exec(select(Decision).where(Decision.decision_id == decision_id)).one()
     return {name: getattr(stored, name) for name in FIELDS}
 
 
-def _store_new(session: Session, run_id: int, new: list[tuple[Record, Valid]], now: datetime) -> None:
-    """Creates people, joins each decision to its person's open notice, stores the decisions."""
+def store_decisions(session: Session, run_id: int, new: list[tuple[Record, Valid]], now: datetime) -> None:
+    """Creates people, joins each decision to its person's open notice, stores the decisions (in the caller's transaction).
+
+    The decisions are new (their ids unseen) and routed to their person (route_identities).
+    """
     if not new:
         return
     person_ids = list({v.values["person_id"] for _, v in new})
@@ -321,6 +386,7 @@ def _quarantined(
     problems: list[Problem],
     now: datetime,
     fields: list[str] | None = None,
+    decision: dict | None = None,
 ) -> dict:
     raw = record.raw
     raw_text = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
@@ -336,5 +402,6 @@ def _quarantined(
         "reasons": [p.as_dict() for p in problems],
         "raw": raw,
         "raw_hash": hashlib.sha256(raw_text.encode("utf-8")).hexdigest(),
+        "decision": decision,
         "created_at": now,
     }

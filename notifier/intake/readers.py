@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 from notifier.errors import InputFileError
 from notifier.intake.fields import FIELDS, REQUIRED_COLUMNS
-from notifier.intake.mapping import Mapping
+from notifier.intake.mapping import DECISION, Mapping
 from notifier.intake.rules import Problem
 
 FORMATS = ("csv", "jsonl")
@@ -36,6 +36,8 @@ class Record:
     row: dict[str, str] | None
     problems: list[Problem] = field(default_factory=list)
     header: list[str] | None = None
+    kind: str = DECISION  # or SKIP (not a decision) or NOT_FINAL (not decided yet), as the mapping says
+    reason: str = ""  # which value made it SKIP or NOT_FINAL
 
     @property
     def raw(self) -> dict:
@@ -99,6 +101,10 @@ class Source:
             problems: list[Problem] = []
             if len(values) != len(self.header):
                 problems.append(Problem("-", "field_count", f"row has {len(values)} fields, the header has {len(self.header)}"))
+            if not self.mapping.simple:
+                mapped = self.mapping.apply(dict(zip(self.header, values)))
+                yield Record(line, values, mapped.row, problems + mapped.problems, self.header, mapped.kind, mapped.reason)
+                continue
             if all_canonical and not problems:
                 row = dict(zip(columns, values))
             else:
@@ -120,21 +126,24 @@ class Source:
             return Record(line, {"line": content}, None, [Problem("-", "bad_json", f"not a JSON object: {exc.msg} at column {exc.colno}")])
         if not isinstance(data, dict):
             return Record(line, {"line": content}, None, [Problem("-", "bad_json", f"expected a JSON object, found {type(data).__name__}")])
-        row: dict[str, str] = {}
+        texts: dict[str, str] = {}
         problems: list[Problem] = []
         for key, value in data.items():
             name = self.mapping.canonical(str(key))
-            if name not in FIELDS:
+            if name not in FIELDS and self.mapping.simple:
                 if len(self.ignored_columns) < 100:
                     self.ignored_columns.add(str(key))
                 continue
             if value is None:
-                row[name] = ""
+                texts[str(key)] = ""
             elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
-                row[name] = str(value)
+                texts[str(key)] = str(value)
             else:
                 problems.append(Problem(name, "not_text", f"{name} should be text, found {type(value).__name__}"))
-        return Record(line, data, self.mapping.translate(row), problems)
+        if not self.mapping.simple:
+            mapped = self.mapping.for_header(list(texts)).apply(texts)
+            return Record(line, data, mapped.row, problems + mapped.problems, None, mapped.kind, mapped.reason)
+        return Record(line, data, self.mapping.translate({self.mapping.canonical(k): v for k, v in texts.items()}), problems)
 
 
 def detect_format(path: Path, given: str | None) -> str:
@@ -205,13 +214,23 @@ def _check_header(source: Source) -> None:
             where=f"{source.path}, line 1",
             todo="remove the extra column or fix config/mappings",
         )
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if "zip" not in columns and not {"city", "state"} <= set(columns):
-        missing.append("zip (or city and state)")
+    source.mapping = source.mapping.for_header(header)
+    if source.mapping.name_column and source.mapping.name_column not in header:
+        raise InputFileError(f"the mapping reads the name from column '{source.mapping.name_column}', which the header lacks", where=f"{source.path}, line 1",
+                             todo=f"check that this is the export config/mappings/{source.mapping.name}.toml describes")
+    if source.mapping.id_options and not source.mapping.id_columns:
+        options = " or ".join("+".join(option) for option in source.mapping.id_options)
+        raise InputFileError(f"the mapping builds the decision id from {options}, which the header lacks", where=f"{source.path}, line 1",
+                             todo=f"check that this is the export config/mappings/{source.mapping.name}.toml describes")
+    provided = source.mapping.provides(header)
+    missing = [name for name in REQUIRED_COLUMNS if name not in provided]
+    if missing == ["decision_date"]:
+        raise InputFileError("the file does not say when the decisions became final (no decision_date column)", where=f"{source.path}, line 1",
+                             todo="give the date the decisions became final (the run date of the tool that made the file)", action="import.decision_date")
     if missing:
         what, where = f"header has no column for: {', '.join(missing)}", f"{source.path}, line 1"
         if source.mapping.name:
             raise InputFileError(what, where=where, todo=f"add them to config/mappings/{source.mapping.name}.toml")
         raise InputFileError(what, where=where, todo="rename the columns, or map your headers onto them with a column mapping", action="import.mapping")
     source.header = header
-    source.ignored_columns = {cell for cell, name in zip(header, columns) if name not in FIELDS}
+    source.ignored_columns = {cell for cell, name in zip(header, columns) if name not in FIELDS and cell not in source.mapping.reads()}

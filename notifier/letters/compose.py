@@ -50,6 +50,17 @@ def content_hash(notice: dict, decisions: list[dict], address: dict, template_ve
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 
+def reason_text(reason: str, templates: TemplateSet) -> str:
+    """Why a case was not cleared, in the reader's words: the text for a known reason code; for a reason
+    an export wrote in its own words ("Occurred after 11/09/2016"), the general text and those words."""
+    if not reason:
+        return ""
+    if reason in templates.reasons:
+        return templates.reasons[reason]
+    recorded = templates.strings.get("reason_recorded", "The reason recorded: {reason}.").format(reason=reason)
+    return f"{templates.reasons.get('default', '')} {recorded}".strip()
+
+
 def compose(
     *,
     letter_number: int,
@@ -75,7 +86,7 @@ def compose(
             "decision_date": format_date(decision.get("decision_date"), language),
             "outcome_text": strings.get(f"outcome_{decision['outcome']}", decision["outcome"]),
             "reason": reason,
-            "reason_text": templates.reasons.get(reason, templates.reasons.get("default", "")) if reason else "",
+            "reason_text": reason_text(reason, templates),
         }
 
     ordered = sorted(decisions, key=lambda d: (d["decision_date"], d["case_number"]))

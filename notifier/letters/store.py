@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from notifier.addresses.check import MAILABLE
 from notifier.db import executemany
 from notifier.errors import InvalidInputError, NotFoundError, WrongStateError
+from notifier.intake.identity import held_persons
 from notifier.letters import imb
 from notifier.letters.checks import check_letter
 from notifier.letters.compose import ADDRESS_FIELDS, DECISION_FIELDS, NOTICE_FIELDS, LetterData, content_hash
@@ -103,10 +104,11 @@ class Work:
 
 
 def _mailable_query():
+    """Open notices with a mailable address, unless an identity conflict of their person waits for staff."""
     return (
         select(Notice.id)
         .join(Address, Address.notice_id == Notice.id)
-        .where(Notice.status == NoticeStatus.OPEN, Address.status.in_(MAILABLE))
+        .where(Notice.status == NoticeStatus.OPEN, Address.status.in_(MAILABLE), Notice.person_id.not_in(held_persons()))
         .order_by(Notice.id)
     )
 

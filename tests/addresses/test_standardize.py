@@ -56,6 +56,8 @@ def test_directionals_only_where_they_are_directionals(given, expected):
         ("4500 N Sheridan Rd #1203", "", "4500 N SHERIDAN RD # 1203"),
         ("425 Flower Blvd # 72", "", "425 FLOWER BLVD # 72"),
         ("3301 W 26th St Fl 2", "", "3301 W 26TH ST FL 2"),
+        ("3301 W 26th St 2nd Floor", "", "3301 W 26TH ST FL 2"),
+        ("3301 W 26th St", "3rd Fl", "3301 W 26TH ST FL 3"),
         ("123 Main St", "Apt 4", "123 MAIN ST APT 4"),
         ("123 Main St", "Apartment 4B", "123 MAIN ST APT 4B"),
         ("123 Main St", "#5", "123 MAIN ST # 5"),
@@ -118,7 +120,7 @@ def test_leading_street_type_is_spelled_out():
     assert line1("500 Hwy 61") == "500 HIGHWAY 61"
 
 
-@pytest.mark.parametrize("given", ["Homeless", "UNKNOWN", "n/a", "Refused", "none"])
+@pytest.mark.parametrize("given", ["Homeless", "UNKNOWN", "n/a", "Refused", "none", "-", "?", "--", "."])
 def test_not_an_address(given):
     assert [p.code for p in standardize_lines(given, "").problems] == ["not_an_address"]
 

@@ -96,6 +96,10 @@ def test_statuses():
     assert status(line1="Homeless", city="Chicago", state="IL") == "undeliverable"
     assert status() == "undeliverable"
     assert status(zip="99999") == "undeliverable"
+    assert status(line1="1234 W 63rd St", zip="99999") == "undeliverable"  # no city to correct the ZIP
+    assert status(line1="1234 W 63rd St", city="Chicago", state="IL", zip="99999") == "needs_review"
+    assert status(line1="General Delivery") == "undeliverable"
+    assert status(line1="General Delivery", zip="60804") == "corrected"
 
 
 def test_city_state_zip_typed_into_the_street_line_are_used():

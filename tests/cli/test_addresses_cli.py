@@ -55,3 +55,37 @@ def test_verify_review_fix(cli, tmp_path):
     assert fixed["status"] == "verified" and fixed["city"] == "CHICAGO"
     assert cli("addresses", "review").stdout.strip() == "nothing waits for review"
     assert json.loads(cli("status", "--json").stdout.splitlines()[-1])["addresses"] == {"verified": 2}
+
+
+def test_import_attaches_addresses_from_a_second_file(cli, tmp_path, monkeypatch):
+    no_address = {"address_line1": "", "city": "", "state": "", "zip": ""}
+    cli("import", write_csv(tmp_path / "decisions.csv", [row(**no_address), row(decision_id="D-2", person_id="P-2", **no_address)]))
+    header = ["Client", "Street", "Town", "St", "Zip Code", "Lang"]
+    theirs = [
+        {"Client": "P-1", "Street": "1234 W 63rd St", "Town": "Chicago", "St": "Illinois", "Zip Code": "60636", "Lang": "es"},
+        {"Client": "P-404", "Street": "1234 W 63rd St", "Town": "Chicago", "St": "IL", "Zip Code": "60636"},
+        {"Client": "P-2", "Street": "1234 W 63rd St", "Town": "Chicago", "St": "IL", "Zip Code": "606366"},
+    ]
+    path = write_csv(tmp_path / "dmv.csv", theirs, header=header)
+
+    unmapped = cli("addresses", "import", path, ok=False)
+    assert unmapped.exit_code == 1
+    assert "header has no column for: person_id, address_line1, zip (or city and state)" in unmapped.stderr and "--mapping NAME" in unmapped.stderr
+
+    (tmp_path / "config" / "mappings").mkdir(parents=True)
+    (tmp_path / "config" / "mappings" / "dmv.toml").write_text(
+        '[columns]\n"Client" = "person_id"\n"Street" = "address_line1"\n"Town" = "city"\n"St" = "state"\n"Zip Code" = "zip"\n"Lang" = "language"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("NOTIFIER_CONFIG_DIR", str(tmp_path / "config"))
+    result = json.loads(cli("addresses", "import", path, "--mapping", "dmv", "--json").stdout.splitlines()[-1])
+    assert list(result) == ["read", "attached", "unchanged", "unknown_person", "invalid", "errors"]
+    assert {k: v for k, v in result.items() if k != "errors"} == {"read": 3, "attached": 1, "unchanged": 0, "unknown_person": 1, "invalid": 1}
+    assert [(e["line"], e["person_id"], e["field"]) for e in result["errors"]] == [(3, "P-404", "person_id"), (4, "P-2", "zip")]
+    assert list(result["errors"][0]) == ["line", "person_id", "field", "message"]
+
+    text = cli("addresses", "import", path, "--mapping", "dmv").stdout.splitlines()
+    assert text[0] == "read 3 rows from dmv.csv: 0 attached, 1 unchanged, 1 unknown person ids, 1 invalid"
+    assert text[1].startswith("  line 3 (person P-404) person_id: no notice has this person id")
+    assert text[2].startswith("  line 4 (person P-2) zip: zip '606366' is not") and len(text) == 3
+    assert json.loads(cli("status", "--json").stdout.splitlines()[-1])["addresses"] == {"raw": 1, "verified": 1}
