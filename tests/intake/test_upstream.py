@@ -182,3 +182,41 @@ def test_split_under_a_new_person_id_and_refusals(db_url, tmp_path, cli):
     assert later["imported"] == 1
     with db.session_for(db_url) as session:
         assert session.exec(select(Decision.person_id).where(Decision.decision_id == "D-8")).one() == "P-1b"  # remembered
+
+
+def test_a_gogen_file_end_to_end_every_letter_names_one_person(db_url, tmp_path):
+    """Import with the gogen mapping, addresses from a second file, verify, render: no letter carries another person's case."""
+    from notifier.addresses.check import ZipDatabaseVerifier
+    from notifier.addresses.store import verify_notices
+    from notifier.intake.address_file import import_addresses
+    from notifier.letters.renderer import Renderer
+    from notifier.letters.store import proof_letter, render_letters
+    from notifier.settings import Settings
+    from tests.letters.conftest import page_texts
+
+    rows = sample_rows() + [gogen.count("A1001", "SKYWALKER,LEIA", "19650101", "104001001000", case="777")]  # same CII, another person
+    gogen_import(db_url, gogen.write(tmp_path / "All_Results.csv", rows))
+    addresses = tmp_path / "dmv.csv"
+    addresses.write_text("person_id,address_line1,address_line2,city,state,zip\n"
+                         "A1001,1234 W 63rd St,,Chicago,IL,60636\nA1002,4500 N Sheridan Rd,Apt 1203,Chicago,IL,60640\n"
+                         "A1004,PO Box 55,,Chicago,IL,60601\nA9999,1 Nowhere Ln,,Chicago,IL,60601\n", encoding="utf-8")
+    settings = Settings(output_dir=tmp_path / "out")
+    renderer = Renderer.from_settings(settings, date(2026, 11, 25))
+    with db.session_for(db_url) as session:
+        attached = import_addresses(session, addresses, verifier=ZipDatabaseVerifier(), actor="clerk").as_dict()
+        assert (attached["attached"], attached["unknown_person"]) == (3, 1)
+        verify_notices(session, ZipDatabaseVerifier())
+        assert render_letters(session, renderer).by_state == {"rendered": 2}  # A1001 is held: Leia's row waits for staff
+        [conflict] = list_identity_conflicts(session)
+        resolve_identity_conflict(session, conflict.id, new_person_id="A1001-LEIA", actor="clerk")
+        assert render_letters(session, renderer).by_state == {"rendered": 1}  # Luke's letter, without Leia's case; Leia waits for an address
+        cases = {n.person_id: {d.case_number for d in session.exec(select(Decision).where(Decision.notice_id == n.id))} for n in session.exec(select(Notice))}
+        letters = {pid: " ".join(page_texts(proof_letter(session, renderer, pid, tmp_path / f"{pid}.pdf").path)) for pid in ("A1001", "A1002", "A1004")}
+    assert cases["A1001"] == {"140192", "398765; 678544"} and cases["A1001-LEIA"] == {"777"}
+    for pid, text in letters.items():
+        mine = cases[pid]
+        others = set().union(*(c for p, c in cases.items() if p != pid)) - mine
+        assert all(case in text for case in mine) and not any(case in text for case in others), pid
+    assert "LUKE S SKYWALKER" in letters["A1001"] and "LEIA" not in letters["A1001"]
+    assert "The reason recorded: Occurred after 11/09/2016." in letters["A1002"]  # gogen's reason, as it wrote it
+    assert "reduced to a misdemeanor" in letters["A1004"]
