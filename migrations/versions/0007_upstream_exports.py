@@ -45,12 +45,36 @@ def upgrade() -> None:
     with op.batch_alter_table('address', schema=None) as batch_op:
         batch_op.alter_column('source', existing_type=sqlmodel.sql.sqltypes.AutoString(length=8), type_=sqlmodel.sql.sqltypes.AutoString(length=16), existing_nullable=False)
         batch_op.add_column(sa.Column('source_detail', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False, server_default=''))
+    _record_known_identities()
     # the defaults above fill existing rows; the models give every new row its values
     for table, columns in (('import_run', ('skipped', 'not_final', 'identity_conflicts')), ('quarantined_row', ('person_id',)), ('address', ('source_detail',)),
                            ('staged_record', ('kind', 'reason'))):
         with op.batch_alter_table(table, schema=None) as batch_op:
             for column in columns:
                 batch_op.alter_column(column, server_default=None)
+
+
+def _record_known_identities() -> None:
+    """Every person id imported so far is known as the identities its decisions carry (as they were joined then)."""
+    from notifier.intake.identity import name_key
+
+    decision = sa.table("decision", sa.column("id", sa.Integer), sa.column("person_id", sa.String), sa.column("date_of_birth", sa.Date), sa.column("last_name", sa.String))
+    identity = sa.table("person_identity", sa.column("person_id", sa.String), sa.column("date_of_birth", sa.Date), sa.column("last_name_key", sa.String),
+                        sa.column("resolved_person_id", sa.String), sa.column("created_by", sa.String),
+                        sa.column("created_at", notifier.models.UTCDateTime(timezone=True)))
+    connection = op.get_bind()
+    now = notifier.models.utcnow()
+    seen, batch = set(), []
+    for pid, born, last in connection.execute(sa.select(decision.c.person_id, decision.c.date_of_birth, decision.c.last_name).order_by(decision.c.id)):
+        key = (pid, born, name_key(last))
+        if key not in seen:
+            seen.add(key)
+            batch.append({"person_id": pid, "date_of_birth": born, "last_name_key": key[2], "resolved_person_id": pid, "created_by": "migration", "created_at": now})
+        if len(batch) >= 5000:
+            connection.execute(identity.insert(), batch)
+            batch = []
+    if batch:
+        connection.execute(identity.insert(), batch)
 
 
 def downgrade() -> None:

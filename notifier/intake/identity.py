@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from notifier.db import insert_ignoring_duplicates
-from notifier.models import Decision, PersonIdentity, QuarantinedRow, QuarantineKind, utcnow
+from notifier.models import PersonIdentity, QuarantinedRow, QuarantineKind, utcnow
 
 
+@lru_cache(maxsize=1 << 16)  # surnames repeat: a county's file has a few thousand distinct ones
 def name_key(last_name: str) -> str:
     """A last name as identity compares it: accents, case, spaces and punctuation do not count (Núñez = NUNEZ, O'Brien = OBRIEN)."""
     decomposed = unicodedata.normalize("NFKD", last_name)
@@ -47,23 +49,13 @@ def find(identities: list[Identity], date_of_birth: date | None, key: str) -> Id
 
 
 def known_identities(session: Session, person_ids: list[str]) -> dict[str, list[Identity]]:
-    """The identities recorded for these source person ids; people imported before identities were
-    recorded get theirs from their decisions (each distinct one, as they were joined then)."""
+    """The identities recorded for these source person ids (people imported before identities were
+    recorded got theirs from their decisions when the schema was upgraded)."""
     found: dict[str, list[Identity]] = {}
     rows = session.execute(select(PersonIdentity.person_id, PersonIdentity.date_of_birth, PersonIdentity.last_name_key, PersonIdentity.resolved_person_id)
                            .where(PersonIdentity.person_id.in_(person_ids)).order_by(PersonIdentity.id))
     for pid, dob, key, resolved in rows:
         found.setdefault(pid, []).append(Identity(dob, key, resolved))
-    missing = [pid for pid in person_ids if pid not in found]
-    if missing:
-        legacy: list[dict] = []
-        for pid, dob, last in session.execute(select(Decision.person_id, Decision.date_of_birth, Decision.last_name).where(Decision.person_id.in_(missing)).order_by(Decision.id)):
-            identity = Identity(dob, name_key(last), pid)
-            if identity not in found.get(pid, []):
-                found.setdefault(pid, []).append(identity)
-                legacy.append(_row(pid, identity, "import"))
-        if legacy:
-            _insert(session, legacy)
     return found
 
 

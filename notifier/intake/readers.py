@@ -93,6 +93,7 @@ class Source:
         columns = [self.mapping.canonical(name) for name in self.header]
         wanted = [(i, name) for i, name in enumerate(columns) if name in FIELDS]
         all_canonical = len(wanted) == len(columns)
+        simple = self.mapping.simple
         last_line = reader.line_num
         for values in reader:
             line, last_line = last_line + 1, reader.line_num
@@ -101,7 +102,7 @@ class Source:
             problems: list[Problem] = []
             if len(values) != len(self.header):
                 problems.append(Problem("-", "field_count", f"row has {len(values)} fields, the header has {len(self.header)}"))
-            if not self.mapping.simple:
+            if not simple:
                 mapped = self.mapping.apply(dict(zip(self.header, values)))
                 yield Record(line, values, mapped.row, problems + mapped.problems, self.header, mapped.kind, mapped.reason)
                 continue
