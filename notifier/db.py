@@ -86,10 +86,24 @@ def current_revision(url: str) -> str | None:
 
 
 def upgrade(url: str) -> str:
-    """Bring the schema to the newest migration; returns the revision reached."""
+    """Bring the schema to the newest migration; returns the revision reached.
+
+    SQLite alters a table by copying it (alembic's batch mode), which foreign keys referring
+    to it forbid while they are enforced: they are switched off for the migration (outside a
+    transaction, where SQLite honours the switch) and back on after it.
+    """
     try:
-        with engine_for(url).begin() as connection:
-            command.upgrade(_alembic_config(connection), "head")
+        with engine_for(url).connect() as connection:
+            if is_sqlite(url):
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            try:
+                with connection.begin():
+                    command.upgrade(_alembic_config(connection), "head")
+            finally:
+                if is_sqlite(url):
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    connection.commit()
     except sa.exc.OperationalError as exc:
         raise _unreachable(url, exc) from None
     return head_revision()

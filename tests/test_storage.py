@@ -61,3 +61,44 @@ def test_unreachable_database_says_what_to_check():
     with pytest.raises(DatabaseError, match="NOTIFIER_DATABASE_URL"):
         db.ensure_schema(url)
     db.dispose(url)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_upgrading_records_the_identities_people_were_imported_with(kind, tmp_path):
+    """Migration 0007: decisions imported before identities were recorded give their people theirs,
+    so a later row with another date of birth is a conflict, not joined."""
+    from contextlib import nullcontext
+
+    with (nullcontext(f"sqlite:///{tmp_path / 'old.db'}") if kind == "sqlite" else postgres_schema()) as url:
+        _upgrade_with_old_rows(url)
+        db.dispose(url)
+
+
+def _upgrade_with_old_rows(db_url: str) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+
+    from notifier.intake.identity import known_identities
+
+    with db.engine_for(db_url).connect() as connection:  # the schema of the last release, as an office has it
+        if db.is_sqlite(db_url):
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        with connection.begin():
+            command.upgrade(db._alembic_config(connection), "0006")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    with db.engine_for(db_url).begin() as connection:
+        connection.execute(sa.text("INSERT INTO import_run (source_name, format, mapping, status, started_at, read, imported, duplicates, conflicts, quarantined) "
+                                   "VALUES ('old.csv', 'csv', '', 'completed', :now, 1, 1, 0, 0, 0)"), {"now": now})
+        connection.execute(sa.text("INSERT INTO person (person_id, created_at) VALUES ('P-1', :now)"), {"now": now})
+        connection.execute(sa.text("INSERT INTO notice (person_id, status, source_decision_id, source_decision_date, first_name, middle_name, last_name, suffix, language, "
+                                   "address_line1, address_line2, city, state, zip, created_at, updated_at) VALUES ('P-1', 'open', 'D-1', '2021-01-15', 'Ana', '', 'Núñez', '', 'es', "
+                                   "'', '', '', '', '', :now, :now)"), {"now": now})
+        connection.execute(sa.text("INSERT INTO decision (decision_id, person_id, notice_id, import_run_id, line_number, row_hash, date_of_birth, case_number, offense, statute, "
+                                   "disposition_date, outcome, not_granted_reason, decision_date, court, first_name, middle_name, last_name, suffix, language, "
+                                   "address_line1, address_line2, city, state, zip, created_at) VALUES ('D-1', 'P-1', 1, 1, 2, 'x', '1980-02-29', 'C-1', '', '', NULL, "
+                                   "'expunged', '', '2021-01-15', '', 'Ana', '', 'Núñez', '', 'es', '', '', '', '', '', :now)"), {"now": now})
+    assert db.upgrade(db_url) == db.head_revision()
+    with db.session_for(db_url) as session:
+        [known] = known_identities(session, ["P-1"])["P-1"]
+    assert (known.date_of_birth.isoformat(), known.last_name_key, known.resolved_person_id) == ("1980-02-29", "nunez", "P-1")
