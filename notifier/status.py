@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from notifier.addresses.store import address_status_counts
 from notifier.intake.conflicts import held_notice_count
 from notifier.models import (
+    Address,
     Batch,
     Decision,
     ImportRun,
@@ -53,7 +54,10 @@ def status(session: Session) -> dict:
         "people": _count(session, select(count).select_from(Person)),
         "notices": sum(notices_by_status.values()),
         "notices_by_status": notices_by_status,
-        "notices_without_address": _count(session, select(count).select_from(Notice).where(Notice.address_line1 == "")),
+        "notices_without_address": _count(  # neither the decisions nor an address file (or staff) gave one
+            session, select(count).select_from(Notice).outerjoin(Address, Address.notice_id == Notice.id)
+            .where(Notice.address_line1 == "", sa.or_(Address.id.is_(None), Address.raw_line1 == ""))
+        ),
         "quarantined": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.INVALID)),
         "conflicts": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.CONFLICT)),
         "not_final": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.NOT_FINAL)),

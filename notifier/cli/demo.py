@@ -23,8 +23,9 @@ from notifier.cli.common import byte_progress, count_progress
 from notifier.costs.money import dollars
 from notifier.db import session_for
 from notifier.intake import quarantine
+from notifier.intake.address_file import import_addresses
 from notifier.intake.importer import import_file
-from notifier.intake.mapping import Mapping
+from notifier.intake.mapping import Mapping, load_mapping
 from notifier.letters.ids import make_letter_id
 from notifier.letters.renderer import Renderer
 from notifier.letters.store import count_mailable, proof_letter, render_letters, sample_person
@@ -147,10 +148,11 @@ def demo_command(
                f"{dollars(total['returned_postage_cents'])} postage on returned letters; `notifier returns report` for more")
 
     _one_command_run(workdir, seed)
+    _office_export(workdir, seed, settings.config_dir)
 
     with session_for(url) as session:
         counts = status(session)
-    typer.echo("10. status")
+    typer.echo("11. status")
     typer.echo(
         f"   {counts['decisions']} decisions, {counts['people']} people, {counts['notices']} notices "
         f"({counts['notices_without_address']} wait for an address), "
@@ -194,3 +196,26 @@ def _one_command_run(workdir: Path, seed: int) -> None:
     steps = ", ".join(f"{step} {c['done']} tasks" for step, c in summary["steps"].items())
     typer.echo(f"   run {run_id}: {'done' if summary['done'] else summary['stage']}; {steps}; letters: "
                f"{', '.join(f'{k} {v}' for k, v in sorted(letters.items()))} ({time.perf_counter() - started:.1f} s) -> {county}")
+
+
+def _office_export(workdir: Path, seed: int, config_dir: Path) -> None:
+    """An office's own export, gogen's results file, read by its mapping; the people's addresses come from a second file."""
+    typer.echo("10. an office's own export: gogen's results file (`import --mapping gogen`), addresses from a second file (`addresses import`)")
+    office = workdir / "office"
+    office.mkdir()
+    url = f"sqlite:///{office / 'notifier.db'}"
+    db.ensure_schema(url)
+    export, addresses = office / "All_Results.csv", office / "dmv-addresses.csv"
+    write_export(export, 1000, seed + 2, layout="gogen", addresses=addresses)
+    started = time.perf_counter()
+    mapping = load_mapping(config_dir, "gogen").with_fixed(decision_date=date.today().isoformat())
+    settings = Settings(database_url=url, output_dir=office / "output")
+    with session_for(url) as session:
+        c = import_file(session, export, mapping=mapping).counts
+        attached = import_addresses(session, addresses, mapping=Mapping(), verifier=ZipDatabaseVerifier(), actor="demo")
+        verify_addresses(session, ZipDatabaseVerifier())
+        rendered = render_letters(session, Renderer.from_settings(settings))
+    typer.echo(f"   read {c.read}: {c.imported} imported, {c.skipped} skipped (arrests, other counts, deceased), {c.not_final} not final, "
+               f"{c.identity_conflicts} identity conflicts (their letters wait: `notifier identities list`)")
+    typer.echo(f"   addresses: {attached.attached} attached, {attached.unknown_person} unknown (nobody with a notice); letters: "
+               f"{', '.join(f'{k} {v}' for k, v in sorted(rendered.by_state.items()))} ({time.perf_counter() - started:.1f} s) -> {office}")

@@ -3,6 +3,10 @@
 About a third of people have several decisions, about a tenth of decisions are
 not_granted, languages are mixed, and about 1% of rows are broken on purpose (each broken
 row is counted, so tests can check that exactly those rows are quarantined).
+
+Two layouts of the same people and decisions: ours (canonical, with the broken rows), and the
+results file Code for America's gogen writes (gogen.py, whole rows). Either can come with the
+people's addresses as a second file (addresses.py).
 """
 
 from __future__ import annotations
@@ -12,15 +16,18 @@ import json
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
-from itertools import accumulate
 from pathlib import Path
 from typing import Iterator
 
 from notifier.addresses.states import state_name
+from notifier.errors import InvalidInputError
 from notifier.intake.fields import FIELDS
+from notifier.synth import gogen
+from notifier.synth.addresses import AddressFileWriter
+from notifier.synth.tables import pick
 
-DATA = Path(__file__).parent / "data"
+CANONICAL = "canonical"
+LAYOUTS = (CANONICAL, gogen.LAYOUT)
 
 GROUP_WEIGHTS = {
     "black": 30, "anglo": 22, "hispanic": 28, "polish": 5, "chinese": 3, "vietnamese": 2,
@@ -52,29 +59,26 @@ CORRUPTIONS = [
 ]
 
 
-@cache
-def _table(name: str, group: str | None = None) -> tuple[list[dict], list[int]]:
-    """Rows of a data file (only those of one name group, if given) and their cumulative weights."""
-    with (DATA / name).open(encoding="utf-8", newline="") as handle:
-        rows = [row for row in csv.DictReader(handle) if group is None or row["group"] == group]
-    return rows, list(accumulate(int(row["weight"]) for row in rows))
-
-
-def _pick(rng: random.Random, name: str, group: str | None = None) -> dict:
-    rows, cumulative = _table(name, group)
-    return rng.choices(rows, cum_weights=cumulative)[0]
-
-
 @dataclass
 class SynthStats:
     path: Path
-    rows: int = 0
+    rows: int = 0  # rows written (canonical: decisions; gogen: every row, decisions or not)
     people: int = 0
     broken_rows: int = 0
     broken: dict[str, int] = field(default_factory=dict)
+    layout: str = CANONICAL
+    addresses: Path | None = None
+    address_rows: int = 0
+    expected_import: dict[str, int] = field(default_factory=dict)  # gogen: what `import --mapping gogen` will count
 
     def as_dict(self) -> dict:
-        return {"path": str(self.path), "rows": self.rows, "people": self.people, "broken_rows": self.broken_rows, "broken": self.broken}
+        found = {"path": str(self.path), "rows": self.rows, "people": self.people, "broken_rows": self.broken_rows, "broken": self.broken,
+                 "layout": self.layout, "addresses": str(self.addresses) if self.addresses else None}
+        if self.addresses:
+            found["address_rows"] = self.address_rows
+        if self.layout != CANONICAL:
+            found["expected_import"] = self.expected_import
+        return found
 
 
 class _Generator:
@@ -85,8 +89,8 @@ class _Generator:
     def person(self, number: int) -> dict:
         rng = self.rng
         group = rng.choices(list(GROUP_WEIGHTS), list(GROUP_WEIGHTS.values()))[0]
-        first = _pick(rng, "first_names.csv", group=group)["name"]
-        last = _pick(rng, "last_names.csv", group=group)["name"]
+        first = pick(rng, "first_names.csv", group=group)["name"]
+        last = pick(rng, "last_names.csv", group=group)["name"]
         language = "en"
         if group in GROUP_LANGUAGE and rng.random() < GROUP_LANGUAGE[group][1]:
             language = GROUP_LANGUAGE[group][0]
@@ -96,7 +100,7 @@ class _Generator:
         return {
             "person_id": f"P-{number:06d}",
             "first_name": first,
-            "middle_name": _pick(rng, "first_names.csv", group=group)["name"] if rng.random() < 0.3 else "",
+            "middle_name": pick(rng, "first_names.csv", group=group)["name"] if rng.random() < 0.3 else "",
             "last_name": last,
             "suffix": rng.choice(NAME_SUFFIXES) if rng.random() < 0.04 else "",
             "date_of_birth": born.isoformat() if rng.random() < 0.95 else "",
@@ -109,12 +113,12 @@ class _Generator:
         roll = rng.random()
         if roll < 0.02:
             return dict.fromkeys(("address_line1", "address_line2", "city", "state", "zip"), "")
-        place = _pick(rng, "elsewhere.csv") if roll < 0.05 else _pick(rng, "places.csv")
+        place = pick(rng, "elsewhere.csv") if roll < 0.05 else pick(rng, "places.csv")
         line2 = ""
         if rng.random() < 0.05:
             line1 = rng.choice(PO_BOX_SPELLINGS).format(n=rng.randrange(1, 9999))
         else:
-            street = _pick(rng, "streets.csv")
+            street = pick(rng, "streets.csv")
             parts = [str(rng.randrange(100, 12000))]
             if rng.random() < 0.03:
                 parts[0] += " 1/2"
@@ -147,7 +151,7 @@ class _Generator:
 
     def decision(self, person: dict, number: int) -> dict:
         rng = self.rng
-        offense = _pick(rng, "offenses.csv")
+        offense = pick(rng, "offenses.csv")
         disposed = date(2000, 1, 1) + timedelta(days=rng.randrange(365 * 21))
         decided = date(2021, 1, 4) + timedelta(days=rng.randrange(365 * 3))
         self.case_serial += 1
@@ -192,7 +196,8 @@ class _Generator:
             row["state"] = "Ill."
         return row, kind
 
-    def rows(self, count: int, stats: SynthStats) -> Iterator[dict]:
+    def rows(self, count: int, stats: SynthStats, *, breakage: bool = True) -> Iterator[dict]:
+        """The decisions, person by person; `breakage=False` leaves every row whole (the same people and decisions)."""
         number = 0
         person_number = 0
         while number < count:
@@ -207,28 +212,46 @@ class _Generator:
                     person = {**person, **self.address(f"{person['first_name']} {person['last_name']}")}  # moved
                 row = self.decision(person, number)
                 if self.rng.random() < 0.01:
-                    row, kind = self.break_row(row)
-                    stats.broken_rows += 1
-                    stats.broken[kind] = stats.broken.get(kind, 0) + 1
+                    broken, kind = self.break_row(row)  # drawn either way, so that a seed gives the same people in every layout
+                    if breakage:
+                        row = broken
+                        stats.broken_rows += 1
+                        stats.broken[kind] = stats.broken.get(kind, 0) + 1
                 stats.rows += 1
                 yield row
 
 
-def write_export(path: Path, count: int, seed: int = 1) -> SynthStats:
-    """Writes `count` decision rows as CSV, or JSONL when the name ends in .jsonl."""
-    stats = SynthStats(path)
-    generator = _Generator(seed)
+def write_export(path: Path, count: int, seed: int = 1, *, layout: str = CANONICAL, addresses: Path | None = None) -> SynthStats:
+    """Writes `count` decisions: our columns as CSV (JSONL for a .jsonl name), or, with layout "gogen", the
+    same people and decisions as gogen's results file; with `addresses`, also the people's addresses as the
+    CSV `notifier addresses import` reads."""
+    jsonl = path.suffix.lower() in (".jsonl", ".ndjson")
+    if layout not in LAYOUTS:
+        raise InvalidInputError(f"no layout named '{layout}'", todo=f"use one of: {', '.join(LAYOUTS)}")
+    if layout == gogen.LAYOUT and jsonl:
+        raise InvalidInputError("gogen's results file is CSV", where=str(path), todo="name the file .csv")
+    stats = SynthStats(path, layout=layout, addresses=addresses)
+    rows = _Generator(seed).rows(count, stats, breakage=layout == CANONICAL)
+    results = gogen.GogenWriter(seed) if layout == gogen.LAYOUT else None
+    address_file = AddressFileWriter(addresses, seed, results.cii if results else str) if addresses else None
+    if address_file:
+        rows = address_file.tap(rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        if path.suffix.lower() in (".jsonl", ".ndjson"):
-            for row in generator.rows(count, stats):
+        if results:
+            stats.rows = results.write(handle, rows)  # every row, decisions or not
+            stats.expected_import = results.expected.as_dict()
+        elif jsonl:
+            for row in rows:
                 line = json.dumps({k: row[k] for k in FIELDS}, ensure_ascii=False)
                 # JSONL has no field count to get wrong: its broken row is a line cut short.
                 handle.write((line[: len(line) // 2] if "_extra" in row else line) + "\n")
         else:
             writer = csv.writer(handle)
             writer.writerow(FIELDS)
-            for row in generator.rows(count, stats):
+            for row in rows:
                 values = [row[name] for name in FIELDS]
                 writer.writerow(values + ([row["_extra"]] if "_extra" in row else []))
+    if address_file:
+        stats.address_rows = address_file.rows
     return stats

@@ -6,7 +6,8 @@ from collections import Counter
 
 from pyzipcode import ZipCodeDatabase
 
-from notifier.synth.generator import DATA, write_export
+from notifier.synth.generator import write_export
+from notifier.synth.tables import DATA
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
