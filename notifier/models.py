@@ -453,3 +453,52 @@ class StagedRecord(SQLModel, table=True):
     problems: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
     kind: str = Field(default="decision", max_length=16)  # decision, skip or not_final, as the mapping said
     reason: str = Field(default="", max_length=1000)
+
+
+class User(SQLModel, table=True):
+    """A person who signs in to the staff web app. Never deleted: a user who leaves is disabled."""
+
+    __tablename__ = "web_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)  # notifier.accounts.store.ROLES: staff, finance or admin
+    password_hash: str = Field(max_length=255)  # argon2id, as notifier.accounts.passwords writes it
+    disabled: bool = False
+    created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    last_login_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser. Only the token's SHA-256 is stored; the token itself lives in the cookie.
+
+    `expires_at` is when it ends unless it is used again: 8 hours after it was last seen, never
+    later than 24 hours after it began. Ending a session deletes its row.
+    """
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="web_user.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    last_seen_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One try at signing in, right or wrong: what the rate limit per name and per address counts."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        sa.Index("ix_login_attempt_name_at", "name", "at"),
+        sa.Index("ix_login_attempt_address_at", "address", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64)  # as typed (folded to lower case), whether or not such a user exists
+    address: str = Field(max_length=64)  # the client's IP address
+    ok: bool
+    at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))

@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 
 from notifier import db
+from notifier.accounts.store import add_user
 from notifier.addresses.check import RawAddress, ZipDatabaseVerifier
 from notifier.addresses.spreadsheet import export_review
 from notifier.addresses.store import count_stale, review_queue, verify_addresses
@@ -36,6 +37,9 @@ from notifier.returns.store import record_return
 from notifier.settings import Settings, get_settings
 from notifier.status import status
 from notifier.synth.generator import write_export
+
+
+DEMO_ADMIN, DEMO_PASSWORD = "demo-admin", "demo-password-only"  # the demo's own throwaway database
 
 
 def demo_command(
@@ -160,8 +164,12 @@ def demo_command(
     )
     typer.echo(f"   addresses: {', '.join(f'{k} {v}' for k, v in sorted(counts['addresses'].items()))}")
     typer.echo(f"   letters: {', '.join(f'{k} {v}' for k, v in sorted(counts['letters'].items()))}")
+    with session_for(url) as session:
+        add_user(session, DEMO_ADMIN, "admin", DEMO_PASSWORD, actor="demo")
     typer.echo(f"\ndemo database: {workdir / 'notifier.db'}")
     typer.echo(f"look around:   NOTIFIER_DATABASE_URL=sqlite:///{workdir / 'notifier.db'} .venv/bin/notifier status")
+    typer.echo(f"staff pages:   NOTIFIER_DATABASE_URL=sqlite:///{workdir / 'notifier.db'} .venv/bin/notifier serve, then open "
+               f"http://127.0.0.1:8000/login and sign in as {DEMO_ADMIN} with the password {DEMO_PASSWORD} (a demo account: never on real data)")
 
 
 def _mail_run(url: str, settings: Settings) -> BatchSummary:

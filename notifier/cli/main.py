@@ -34,7 +34,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from notifier.cli import addresses, batches, costs, db, demo, identities, intake, letters, quarantine, returns, runs, status, synth
+    from notifier.cli import addresses, batches, costs, db, demo, identities, intake, letters, quarantine, returns, runs, serve, status, synth, users
 
     app.command("import")(intake.import_command)
     app.command("run")(runs.run_command)
@@ -43,6 +43,7 @@ def _register() -> None:
     app.command("status")(status.status_command)
     app.command("synth")(synth.synth_command)
     app.command("demo")(demo.demo_command)
+    app.command("serve")(serve.serve_command)
     app.add_typer(db.app, name="db")
     app.add_typer(quarantine.app, name="quarantine")
     app.add_typer(identities.app, name="identities")
@@ -52,6 +53,7 @@ def _register() -> None:
     app.add_typer(batches.app, name="batches")
     app.add_typer(costs.app, name="costs")
     app.add_typer(returns.app, name="returns")
+    app.add_typer(users.app, name="users")
 
 
 _register()

@@ -1,0 +1,1 @@
+"""Accounts: who may sign in to the staff web app, with which role, and their sessions."""
