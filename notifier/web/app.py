@@ -13,8 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from notifier.errors import NotifierError
 from notifier.settings import Settings, get_settings
-from notifier.web.pages import page
-from notifier.web.routes import auth, dashboard, users
+from notifier.web.pages import TEMPLATES, page
+from notifier.web import routes
 from notifier.web.security import LoginRequired
 
 STATUS = {"invalid_input": 400, "not_found": 404, "wrong_state": 409, "conflict": 409}
@@ -23,8 +23,10 @@ STATUS = {"invalid_input": 400, "not_found": 404, "wrong_state": 409, "conflict"
 def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="notifier", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings or get_settings()
-    for module in (auth, dashboard, users):
+    for module in routes.modules():
         app.include_router(module.router)
+    entries = routes.menu()
+    TEMPLATES.env.globals["menu"] = lambda: entries
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):

@@ -10,6 +10,8 @@ from fastapi.templating import Jinja2Templates
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
+TEMPLATES.env.globals["menu"] = list  # the app sets the real menu (create_app): pages know no routes
+
 
 def page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
     context.setdefault("visitor", None)

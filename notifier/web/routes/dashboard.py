@@ -10,6 +10,7 @@ from notifier.web.pages import page
 from notifier.web.security import EVERYONE, Visitor, allow, db_session
 
 router = APIRouter()
+MENU = ("Dashboard", "dashboard", EVERYONE)
 
 
 def attention(counts: dict) -> list[tuple[str, int, str]]:

@@ -11,6 +11,7 @@ from notifier.web.pages import page
 from notifier.web.security import ADMIN, Visitor, allow, db_session, form_with_csrf
 
 router = APIRouter()
+MENU = ("Users", "users", (ADMIN,))
 
 
 @router.get("/users", name="users")
