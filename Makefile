@@ -17,12 +17,13 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/notifier demo
 
-# The tests read PDFs with poppler as a print house would (pdfinfo, pdffonts, pdftotext); notifier
-# itself needs nothing outside PyPI. Installed from Debian's packages when missing (as root, or with sudo).
+# The tests read PDFs with poppler as a print house would (pdfinfo, pdffonts, pdftotext) and drive
+# the staff pages in Debian's chromium (Playwright, axe-core); notifier itself needs nothing outside
+# PyPI. Installed from Debian's packages when missing (as root, or with sudo).
 system-packages:
-	@command -v pdftotext >/dev/null && command -v pdffonts >/dev/null || { \
+	@command -v pdftotext >/dev/null && command -v pdffonts >/dev/null && command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq poppler-utils chromium >/dev/null; }
 
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q
