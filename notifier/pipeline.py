@@ -383,8 +383,19 @@ def printed_batch(session: Session, run_id: int) -> BatchSummary:
             todo="see the failed tasks' errors in the status, fix the cause, then retry them",
             action="resume.retry_failed",
         )
+    report = print_preflight(session, run_id)
+    if report and not report.ok:
+        raise report.refusal()
+    return show_batch(session, summary["batch_id"])
+
+
+def print_preflight(session: Session, run_id: int) -> PreflightReport | None:
+    """The preflight a print run did on the files it wrote (its first 100 problems); None until it is done."""
     finish = session.exec(select(Task).where(Task.run_id == run_id, Task.step == RunStage.FINISH)).first()
     preflight = (finish.result or {}).get("preflight") if finish else None
-    if preflight and preflight["problems"]:
-        raise PreflightReport.from_dict(preflight).refusal()
-    return show_batch(session, summary["batch_id"])
+    return PreflightReport.from_dict(preflight) if preflight else None
+
+
+def latest_print_run(session: Session, batch_id: int) -> int | None:
+    """The batch's newest print run (a page follows its progress); None before the first."""
+    return session.scalar(select(Run.id).where(Run.batch_id == batch_id, Run.kind == RunKind.PRINT).order_by(Run.id.desc()).limit(1))

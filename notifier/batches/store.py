@@ -297,11 +297,28 @@ def letters_in_print_order(session: Session, batch_id: int) -> list[int]:
 
 def batch_summary(session: Session, batch: Batch) -> BatchSummary:
     """State, counts, files and costs (`as_dict()` is what `batches show --json` prints)."""
-    letters, people = session.execute(
-        select(sa.func.count(Letter.id), sa.func.count(sa.distinct(Letter.notice_id))).where(Letter.batch_id == batch.id)
+    letters, people, sheets = session.execute(
+        select(sa.func.count(Letter.id), sa.func.count(sa.distinct(Letter.notice_id)), sa.func.coalesce(sa.func.sum(Letter.sheets), 0)).where(Letter.batch_id == batch.id)
     ).one()
-    sheets = session.scalar(select(sa.func.coalesce(sa.func.sum(Letter.sheets), 0)).where(Letter.batch_id == batch.id))
+    return _summary(batch, letters, people, sheets)
 
+
+def list_batches(session: Session) -> list[BatchSummary]:
+    """Every batch, newest first, with its counts and costs (one query for the counts of all)."""
+    counts = {
+        row.batch_id: row
+        for row in session.execute(
+            select(Letter.batch_id, sa.func.count(Letter.id).label("letters"), sa.func.count(sa.distinct(Letter.notice_id)).label("people"),
+                   sa.func.coalesce(sa.func.sum(Letter.sheets), 0).label("sheets"))
+            .where(Letter.batch_id.is_not(None))
+            .group_by(Letter.batch_id)
+        )
+    }
+    batches = session.exec(select(Batch).order_by(Batch.id.desc())).all()
+    return [_summary(b, *((counts[b.id].letters, counts[b.id].people, counts[b.id].sheets) if b.id in counts else (0, 0, 0))) for b in batches]
+
+
+def _summary(batch: Batch, letters: int, people: int, sheets: int) -> BatchSummary:
     def money(prefix: str) -> dict | None:
         parts = {part: getattr(batch, prefix + part) for part in COST_PARTS}
         if any(value is None for value in parts.values()):

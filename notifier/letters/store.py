@@ -13,7 +13,7 @@ business: it plans with `render_ranges` and gives each process one `render_range
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -31,7 +31,7 @@ from notifier.letters.geometry import sheets_for, weight_oz
 from notifier.letters.ids import make_letter_id, parse_letter_id
 from notifier.letters.layout import draw_letter
 from notifier.letters.renderer import Renderer, SingleLetter, write_single_letter
-from notifier.models import Address, Decision, Letter, LetterState, Notice, NoticeStatus, utcnow
+from notifier.models import Address, Batch, Decision, Letter, LetterState, Notice, NoticeStatus, utcnow
 
 OPEN_LETTER_STATES = (LetterState.PENDING, LetterState.RENDERED, LetterState.FAILED)
 
@@ -367,3 +367,34 @@ def proof_letter(session: Session, renderer: Renderer, person_id: str, out: Path
     number = session.exec(select(Letter.id).where(Letter.notice_id == notice.id, Letter.state != LetterState.SUPERSEDED)).first()
     number = number or 1
     return write_single_letter(renderer, number, notice_rows(session, [notice.id])[notice.id], out, f"Letter proof {make_letter_id(number)}")
+
+
+def letters_of_person(session: Session, person_id: str) -> list[LetterRow]:
+    """Every letter of a person, of all their notices, oldest first (none yet: an empty list)."""
+    return [LetterRow.of(letter, pid) for letter, pid in session.exec(_letters_query().where(Notice.person_id == person_id))]
+
+
+def search_letters(session: Session, text: str) -> list[LetterRow]:
+    """What a clerk typed or scanned: a person id exactly as the source writes it (their letters), else a letter id or IMb digits."""
+    text = text.strip()
+    if not text:
+        raise InvalidInputError("nothing to search for", todo="type a letter id as printed, a person id, or scan the barcode")
+    if session.exec(select(Notice.id).where(Notice.person_id == text).limit(1)).first() is not None:
+        return letters_of_person(session, text)
+    try:
+        return [find_letter(session, text)]
+    except InvalidInputError as exc:
+        raise NotFoundError(f"'{text}' is no person id, and not a letter id: {exc.what}", todo=exc.todo) from None
+
+
+def letter_proof(session: Session, renderer: Renderer, number: int, out: Path) -> SingleLetter:
+    """Draws letter `number` to `out` again from its notice, as a print file draws it (dated with its batch's mail date); changes nothing stored.
+
+    What is drawn is the notice as it is now: a letter whose notice changed after it was printed shows the change.
+    """
+    letter = session.get(Letter, number)
+    if letter is None:
+        raise NotFoundError(f"no letter {make_letter_id(number)}", todo="check the id against the list of every letter", action="letters.list")
+    mail_date = session.scalar(select(Batch.mail_date).where(Batch.id == letter.batch_id)) if letter.batch_id else None
+    dated = replace(renderer, today=mail_date) if mail_date else renderer
+    return write_single_letter(dated, letter.id, notice_rows(session, [letter.notice_id])[letter.notice_id], out, f"Letter {make_letter_id(letter.id)}")

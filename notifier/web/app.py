@@ -7,22 +7,26 @@ functions as the command line; errors of the services become a page with the rig
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from notifier.errors import NotifierError
 from notifier.settings import Settings, get_settings
-from notifier.web.pages import TEMPLATES, page
+from notifier.web.pages import STATUS, TEMPLATES, page
 from notifier.web import routes
 from notifier.web.security import LoginRequired
 
-STATUS = {"invalid_input": 400, "not_found": 404, "wrong_state": 409, "conflict": 409}
+STATIC = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="notifier", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings or get_settings()
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for module in routes.modules():
         app.include_router(module.router)
     entries = routes.menu()

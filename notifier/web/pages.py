@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+STATUS = {"invalid_input": 400, "not_found": 404, "wrong_state": 409, "conflict": 409}  # a refusal's code -> the page's HTTP status
 
 TEMPLATES.env.globals["menu"] = list  # the app sets the real menu (create_app): pages know no routes
 
