@@ -13,7 +13,7 @@ from notifier.addresses.check import ZipDatabaseVerifier
 from notifier.addresses.store import review_queue, verify_notices
 from notifier.audit import list_events
 from notifier.intake.importer import import_file
-from notifier.models import Address, Notice
+from notifier.models import Address
 from tests.helpers import row, write_csv
 from tests.web.conftest import csrf_of, signed_in
 
