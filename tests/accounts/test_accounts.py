@@ -235,3 +235,12 @@ def test_log_in_rehashes_an_old_hash(session, alice):
 
 def test_roles():
     assert ROLES == ("staff", "finance", "admin")
+
+
+def test_passwords_are_hashed_with_the_rfc_9106_parameters_outside_the_tests(cheap_password_hashes):
+    """The suite swaps in cheap parameters (tests/conftest.py); the hasher notifier itself uses is argon2's default."""
+    from argon2 import PasswordHasher, extract_parameters
+
+    real = cheap_password_hashes.hash("correct horse battery")
+    assert extract_parameters(real) == extract_parameters(PasswordHasher().hash("x"))
+    assert real.startswith("$argon2id$") and cheap_password_hashes.verify(real, "correct horse battery")
