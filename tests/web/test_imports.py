@@ -145,13 +145,13 @@ def test_a_decision_file_uploaded_imports_in_the_background_and_its_quarantine_i
 
 def test_the_request_returns_at_once_and_the_page_reloads_only_while_an_import_runs(app, db_url, tmp_path, monkeypatch):
     release = threading.Event()
-    real = imports_page.import_file
+    real = imports_page.run_locally
 
-    def slow_import(*args, **kwargs):
+    def slow_run(*args, **kwargs):  # the file is staged; its tasks wait
         assert release.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(imports_page, "import_file", slow_import)
+    monkeypatch.setattr(imports_page, "run_locally", slow_run)
     client = signed_in(app, "ada")
     assert 'data-reload-after' not in client.get("/imports").text
     assert upload(client, "decisions", decisions_file(tmp_path)).status_code == 303  # while the import waits

@@ -33,13 +33,16 @@ from notifier.db import session_for
 from notifier.errors import InvalidInputError, NotifierError
 from notifier.intake import quarantine
 from notifier.intake.address_file import import_addresses
-from notifier.intake.importer import import_file
 from notifier.intake.mapping import Mapping, load_mapping
 from notifier.intake.readers import detect_format
-from notifier.intake.runs import get_import_run, list_import_runs, mapping_names
+from notifier.intake.runs import COUNTS, get_import_run, list_import_runs, mapping_names
+from notifier.letters.renderer import Renderer
+from notifier.letters.store import render_letters
+from notifier.pipeline import run_summary, stage_file
 from notifier.settings import Settings
 from notifier.web.pages import page
 from notifier.web.security import ADMIN, STAFF, Visitor, allow, db_session, form_with_csrf
+from notifier.workers import run_locally
 
 log = logging.getLogger(__name__)
 
@@ -176,15 +179,23 @@ async def _save(received: UploadFile, uploads: Path, name: str) -> Path:
 
 
 def _import(settings: Settings, upload: Upload, path: Path, mapping: Mapping, fmt: str | None) -> None:
-    """The import itself, in its own thread and session; its outcome goes onto `upload`."""
+    """The work of an upload, in its own thread: a decision file goes the way of `notifier run`
+    (import, address checks, letters, as tasks done here), an address file is attached and the
+    letters it makes possible are rendered. Its outcome goes onto `upload`."""
     try:
-        with session_for(settings.database_url) as session:
-            if upload.kind == DECISIONS:
-                summary = import_file(session, path, fmt=fmt, mapping=mapping, chunk_rows=settings.import_chunk_rows)
-                upload.run_id, upload.counts = summary.run_id, dict(summary.counts.__dict__)
-            else:
+        if upload.kind == DECISIONS:
+            with session_for(settings.database_url) as session:
+                run_id, task_ids = stage_file(session, settings, path, fmt=fmt, mapping=mapping, encoding=None)
+                upload.run_id = run_summary(session, run_id)["import_run_id"]
+            run_locally(settings.database_url, settings, task_ids)
+            with session_for(settings.database_url) as session:
+                row = get_import_run(session, upload.run_id)
+                upload.counts = {name: getattr(row, name) for name in COUNTS}
+        else:
+            with session_for(settings.database_url) as session:
                 result = import_addresses(session, path, mapping=mapping, verifier=ZipDatabaseVerifier(), actor=upload.by)
                 upload.counts, upload.problems = result.counts(), result.errors
+                render_letters(session, Renderer.from_settings(settings))
         upload.state = "done"
     except NotifierError as exc:
         upload.message, upload.state = str(exc).replace(str(path), upload.file), "failed"
