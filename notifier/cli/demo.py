@@ -168,7 +168,7 @@ def demo_command(
         add_user(session, DEMO_ADMIN, "admin", DEMO_PASSWORD, actor="demo")
     typer.echo(f"\ndemo database: {workdir / 'notifier.db'}")
     typer.echo(f"look around:   NOTIFIER_DATABASE_URL=sqlite:///{workdir / 'notifier.db'} .venv/bin/notifier status")
-    typer.echo(f"staff pages:   NOTIFIER_DATABASE_URL=sqlite:///{workdir / 'notifier.db'} .venv/bin/notifier serve, then open "
+    typer.echo(f"staff pages:   NOTIFIER_DATABASE_URL=sqlite:///{workdir / 'notifier.db'} NOTIFIER_OUTPUT_DIR={workdir / 'output'} .venv/bin/notifier serve, then open "
                f"http://127.0.0.1:8000/login and sign in as {DEMO_ADMIN} with the password {DEMO_PASSWORD} (a demo account: never on real data)")
 
 
