@@ -36,7 +36,7 @@ class AuditRow:
         return {"id": self.id, "at": self.at.isoformat(), "actor": self.actor, "action": self.action, "subject": self.subject, "subject_id": self.subject_id, "details": self.details}
 
 
-def list_events(session: Session, *, since: datetime | None = None, actor: str = "", action: str = "", limit: int = 200) -> list[AuditRow]:
+def list_events(session: Session, *, since: datetime | None = None, actor: str = "", action: str = "", limit: int | None = 200) -> list[AuditRow]:
     """The newest events first, filtered by time, actor and action (an action ending in "." matches a family: "view.")."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if since is not None:

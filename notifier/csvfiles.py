@@ -32,9 +32,23 @@ class Exported:
         return {"exported": self.count, "path": str(self.path)}
 
 
+def private_dir(path: Path) -> Path:
+    """Creates the folder, and each missing folder above it, readable by its owner only (0700).
+
+    Letters, print files and exports hold names, addresses and case numbers of records that
+    were cleared: nobody else on the machine may list or read them. Folders that exist already
+    keep their mode (an office may have chosen it on purpose).
+    """
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)  # mkdir's mode is masked by the umask
+    return path
+
+
 def write_csv(path: Path, header: list[str], rows: Iterable[list[object]]) -> int:
-    """Writes to a temporary file beside `path` and renames it into place; returns the row count."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Writes to a temporary file beside `path` (owner-only, 0600) and renames it into place; returns the row count."""
+    private_dir(path.parent)
     handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent, prefix=f".{path.name}.", delete=False)
     count = 0
     try:

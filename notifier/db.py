@@ -7,6 +7,7 @@ workers starting at once never race to migrate it.
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
@@ -19,6 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlmodel import Session
 
+from notifier.csvfiles import private_dir
 from notifier.errors import DatabaseError
 from notifier.settings import REPO_ROOT
 
@@ -43,7 +45,9 @@ def _create_engine(url: str) -> sa.Engine:
         return sa.create_engine(url, pool_pre_ping=True)
     path = sa.engine.make_url(url).database
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private_dir(Path(path).parent)
+        if not Path(path).exists():  # the database holds every name and case: owner-only from its first byte
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     engine = sa.create_engine(url, connect_args={"timeout": 30})
 
     @sa.event.listens_for(engine, "connect")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from reportlab.pdfgen.canvas import Canvas
 
+from notifier.csvfiles import private_dir
 from notifier.letters.fonts import REGULAR, register_fonts
 
 CREATOR = "notifier"
@@ -39,7 +40,7 @@ class atomic_pdf:
         self.options = {"page_size": page_size, "title": title, "author": author}
 
     def __enter__(self) -> Canvas:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         handle, self.temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
         os.close(handle)
         self.canvas = new_canvas(self.temp, **self.options)
@@ -48,7 +49,7 @@ class atomic_pdf:
     def __exit__(self, kind, value, traceback) -> None:
         if kind is None:
             self.canvas.save()
-            os.chmod(self.temp, 0o644)
+            os.chmod(self.temp, 0o600)  # names and addresses: readable by the owner only
             os.replace(self.temp, self.path)
         else:
             Path(self.temp).unlink(missing_ok=True)
