@@ -28,6 +28,7 @@ from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 from notifier.addresses.check import ZipDatabaseVerifier
+from notifier.csvfiles import private_dir
 from notifier.audit import record_view
 from notifier.db import session_for
 from notifier.errors import InvalidInputError, NotifierError
@@ -167,8 +168,7 @@ def _mapping(settings: Settings, name: str, decision_date: str) -> Mapping:
 
 async def _save(received: UploadFile, uploads: Path, name: str) -> Path:
     """Writes the upload into a folder of its own under `uploads` (folders 0o700, the file 0o600)."""
-    uploads.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(uploads, 0o700)
+    private_dir(uploads)
     folder = Path(tempfile.mkdtemp(prefix=datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-"), dir=uploads))  # mkdtemp: 0o700
     path = folder / name
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
