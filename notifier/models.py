@@ -140,6 +140,8 @@ class Notice(NameAndAddress, table=True):
     address_decision_date: date | None = None
     created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    # set when the retention purge erased its personal data (notifier.retention); ids, states and money stay
+    purged_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
 
 
 class Decision(NameAndAddress, table=True):
@@ -330,8 +332,25 @@ class Address(SQLModel, table=True):
     checked_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
 
 
+class AddressChange(SQLModel, table=True):
+    """A clerk's change of a notice's address: the raw fields before and after.
+
+    Kept apart from the audit trail (which holds ids, never addresses) so that the phone desk
+    can tell which address an earlier letter went to, and so that the retention purge can
+    erase it with the rest of the notice.
+    """
+
+    __tablename__ = "address_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    before: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))  # raw fields line1, line2, city, state, zip
+    after: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+
+
 class AuditEvent(SQLModel, table=True):
-    """Who changed what by hand, and when (for example an address fixed from the review queue)."""
+    """Who did or saw what, and when: actor, action and ids, never the personal values (notifier.audit)."""
 
     __tablename__ = "audit_event"
 

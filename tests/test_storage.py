@@ -102,3 +102,41 @@ def _upgrade_with_old_rows(db_url: str) -> None:
     with db.session_for(db_url) as session:
         [known] = known_identities(session, ["P-1"])["P-1"]
     assert (known.date_of_birth.isoformat(), known.last_name_key, known.resolved_person_id) == ("1980-02-29", "nunez", "P-1")
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_upgrading_moves_fixed_addresses_out_of_the_audit_trail(kind, tmp_path):
+    """Migration 0009: an address fix's event kept the addresses; they move to address_change, the event keeps field names."""
+    from contextlib import nullcontext
+
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlmodel import select
+
+    from notifier.models import AddressChange, AuditEvent
+
+    with (nullcontext(f"sqlite:///{tmp_path / 'old.db'}") if kind == "sqlite" else postgres_schema()) as url:
+        with db.engine_for(url).connect() as connection:
+            with connection.begin():
+                command.upgrade(db._alembic_config(connection), "0008")
+        now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        before = {"line1": "9 Elm St", "line2": "", "city": "Evanston", "state": "IL", "zip": "60601"}
+        after = {**before, "city": "CHICAGO"}
+        with db.engine_for(url).begin() as connection:
+            connection.execute(sa.text("INSERT INTO person (person_id, created_at) VALUES ('P-1', :now)"), {"now": now})
+            connection.execute(sa.text("INSERT INTO notice (person_id, status, source_decision_id, source_decision_date, first_name, middle_name, last_name, suffix, language, "
+                                       "address_line1, address_line2, city, state, zip, created_at, updated_at) VALUES ('P-1', 'open', 'D-1', '2021-01-15', '', '', '', '', 'en', "
+                                       "'', '', '', '', '', :now, :now)"), {"now": now})
+            events = sa.table("audit_event", sa.column("at", notifier.models.UTCDateTime()), sa.column("actor"), sa.column("action"), sa.column("subject"),
+                              sa.column("subject_id"), sa.column("details", sa.JSON))
+            connection.execute(sa.insert(events).values(at=now, actor="clerk", action="address.fix", subject="notice", subject_id=1,
+                                                        details={"before": before, "after": after, "status": "verified", "accepted_suggestion": False}))
+            connection.execute(sa.insert(events).values(at=now, actor="boss", action="user.add", subject="web_user", subject_id=1, details={"role": "staff"}))
+        assert db.upgrade(url) == db.head_revision()
+        with db.session_for(url) as session:
+            fix, user = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+            [change] = session.exec(select(AddressChange)).all()
+        db.dispose(url)
+    assert fix.details == {"fields": ["city"], "status": "verified", "accepted_suggestion": False, "change": change.id}
+    assert (change.notice_id, change.before, change.after, change.at) == (1, before, after, now)
+    assert user.details == {"role": "staff"}

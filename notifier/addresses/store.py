@@ -23,7 +23,7 @@ from notifier.addresses.check import MAILABLE, REVIEW_STATUSES, AddressResult, A
 from notifier.addresses.reasons import Reason
 from notifier.db import executemany
 from notifier.errors import InvalidInputError, NotFoundError, WrongStateError
-from notifier.models import Address, AuditEvent, DeadAddress, Notice, NoticeStatus, utcnow
+from notifier.models import Address, AddressChange, AuditEvent, DeadAddress, Notice, NoticeStatus, utcnow
 
 RAW_PAIRS = (("line1", "address_line1"), ("line2", "address_line2"), ("city", "city"), ("state", "state"), ("zip", "zip"))
 
@@ -271,18 +271,26 @@ def apply_fix(session: Session, fix: Fix, verifier: Verifier, actor: str) -> Add
     address.source = "staff"
     address.checked_at = utcnow()
     session.add(address)
+    change = AddressChange(notice_id=notice.id, at=utcnow(), before=before.__dict__, after=after.__dict__)
+    session.add(change)
+    session.flush()
     session.add(
         AuditEvent(
-            at=utcnow(),
+            at=change.at,
             actor=actor,
             action="address.undeliverable" if fix.undeliverable else "address.fix",
             subject="notice",
             subject_id=notice.id,
-            details={"before": before.__dict__, "after": after.__dict__, "status": result.status, "accepted_suggestion": fix.accept_suggestion},
+            details={"fields": changed_fields(before, after), "status": result.status, "accepted_suggestion": fix.accept_suggestion, "change": change.id},
         )
     )
     session.flush()
     return address
+
+
+def changed_fields(before: RawAddress, after: RawAddress) -> list[str]:
+    """The names (never the values) of the raw fields a fix changed: what the audit trail may say."""
+    return sorted(name for name, value in after.__dict__.items() if before.__dict__.get(name) != value)
 
 
 @dataclass

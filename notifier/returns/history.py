@@ -9,7 +9,7 @@ The address a letter went to is not stored with the letter: letters are drawn fr
 notice's one address row, which later changes (a forwarding address, a clerk's fix). It is
 found again from what is kept: the address row itself when nothing changed it since the
 letter was drawn (a dead-address return marks it, but does not change its lines); else the
-address a clerk's fix replaced (its audit event keeps before and after), the last forwarding
+address a clerk's fix replaced (address_change keeps before and after), the last forwarding
 address or fix before the letter was drawn, or the address of the import for an address that
 never came from an address file. When none of these applies, the address is not known any
 more and the history says so rather than guess.
@@ -28,7 +28,7 @@ from notifier.errors import InvalidInputError
 from notifier.intake.identity import name_key
 from notifier.letters.ids import make_letter_id
 from notifier.letters.store import find_letter
-from notifier.models import Address, AuditEvent, Batch, Letter, LetterState, Notice, PersonIdentity, ReturnedMail
+from notifier.models import Address, AddressChange, Batch, Letter, LetterState, Notice, PersonIdentity, ReturnedMail
 
 
 @dataclass(frozen=True)
@@ -167,12 +167,8 @@ def _raw(values: dict) -> list[str]:
 def _changes(session: Session, notice_ids: list[int], letters: list) -> dict[int, list[_Change]]:
     """Per notice, its known address changes, oldest first: clerks' fixes and forwarding addresses from returns."""
     found: dict[int, list[_Change]] = {}
-    fixes = session.exec(
-        select(AuditEvent).where(AuditEvent.subject == "notice", AuditEvent.subject_id.in_(notice_ids), AuditEvent.action == "address.fix")
-    )
-    for event in fixes:
-        before = event.details.get("before")
-        found.setdefault(event.subject_id, []).append(_Change(event.at, "staff", _raw(event.details.get("after", {})), _raw(before) if before else None))
+    for fix in session.exec(select(AddressChange).where(AddressChange.notice_id.in_(notice_ids)).order_by(AddressChange.id)):
+        found.setdefault(fix.notice_id, []).append(_Change(fix.at, "staff", _raw(fix.after), _raw(fix.before) if fix.before else None))
     for letter, _, returned in letters:
         forward = _returned(returned).forward if returned is not None else []
         if forward and returned.outcome in ("remail", "forward_needs_review"):
