@@ -16,9 +16,14 @@ from sqlmodel import Session, select
 from notifier.models import AuditEvent, utcnow
 
 
-def record_view(session: Session, actor: str, what: str, ids: list[int | str], *, subject: str = "", subject_id: int = 0) -> None:
-    """One view or download of personal data (`what`: e.g. "phone.lookup", "letter.pdf"); commits."""
-    session.add(AuditEvent(at=utcnow(), actor=actor, action=f"view.{what}", subject=subject or what.split(".")[0], subject_id=subject_id, details={"ids": [str(i) for i in ids][:500]}))
+def record_view(session: Session, actor: str, what: str, ids: list[int | str], *, subject: str = "", subject_id: int = 0, rows: int | None = None) -> None:
+    """One view or download of personal data (`what`: e.g. "phone.lookup", "letter.pdf"); commits.
+
+    `ids` name what was shown (the first 500); `rows` counts what an export wrote when there are too many to name."""
+    details: dict = {"ids": [str(i) for i in ids][:500]}
+    if rows is not None:
+        details["rows"] = rows
+    session.add(AuditEvent(at=utcnow(), actor=actor, action=f"view.{what}", subject=subject or what.split(".")[0], subject_id=subject_id, details=details))
     session.commit()
 
 

@@ -12,6 +12,7 @@ import typer
 from notifier.addresses.check import REVIEW_STATUSES, RawAddress, ZipDatabaseVerifier
 from notifier.addresses.spreadsheet import export_review, fixes_from_file
 from notifier.addresses.store import Fix, count_stale, fix_address, review_queue, verify_addresses
+from notifier.audit import record_view
 from notifier.cli.common import JSON_OPTION, count_progress, database, emit_json, report_enqueued
 from notifier.db import session_for
 from notifier.errors import InvalidInputError
@@ -79,6 +80,7 @@ def review_command(
     if export:
         with session_for(url) as session:
             exported = export_review(session, export, status)
+            record_view(session, getpass.getuser(), "addresses.review_export", [], subject="notice", rows=exported.count)
         if json:
             emit_json(exported.as_dict())
         else:
@@ -86,6 +88,7 @@ def review_command(
         return
     with session_for(url) as session:
         items = [item.as_dict() for item in review_queue(session, status=status, limit=limit)]
+        record_view(session, getpass.getuser(), "addresses.review", [item["notice_id"] for item in items], subject="notice")
     for item in items:
         if json:
             emit_json(item)

@@ -64,7 +64,7 @@ def demo_command(
     typer.echo("2. import      validate, quarantine, group into one notice per person")
     started = time.perf_counter()
     with byte_progress("importing", export.stat().st_size) as on_bytes, session_for(url) as session:
-        summary = import_file(session, export, on_bytes=on_bytes, chunk_rows=settings.import_chunk_rows)
+        summary = import_file(session, export, on_bytes=on_bytes, chunk_rows=settings.import_chunk_rows, actor="demo")
     c = summary.counts
     typer.echo(
         f"   read {c.read}: {c.imported} imported, {c.duplicates} duplicates, {c.conflicts} conflicts, "
@@ -73,7 +73,7 @@ def demo_command(
 
     typer.echo("3. re-import   the same file again changes nothing")
     with session_for(url) as session:
-        again = import_file(session, export, chunk_rows=settings.import_chunk_rows).counts
+        again = import_file(session, export, chunk_rows=settings.import_chunk_rows, actor="demo").counts
     typer.echo(f"   read {again.read}: {again.imported} imported, {again.duplicates} duplicates, {again.quarantined} quarantined")
 
     fixes = workdir / "quarantine.csv"
@@ -196,7 +196,7 @@ def _one_command_run(workdir: Path, seed: int) -> None:
     started = time.perf_counter()
     settings = Settings(database_url=url, output_dir=county / "output", import_chunk_rows=250)
     with session_for(url) as session:
-        run_id, task_ids = stage_file(session, settings, export, fmt=None, mapping=Mapping(), encoding=None)
+        run_id, task_ids = stage_file(session, settings, export, fmt=None, mapping=Mapping(), encoding=None, actor="demo")
     run_locally(url, settings, task_ids, jobs=2)
     with session_for(url) as session:
         summary = run_summary(session, run_id)
@@ -219,7 +219,7 @@ def _office_export(workdir: Path, seed: int, config_dir: Path) -> None:
     mapping = load_mapping(config_dir, "gogen").with_fixed(decision_date=date.today().isoformat())
     settings = Settings(database_url=url, output_dir=office / "output")
     with session_for(url) as session:
-        c = import_file(session, export, mapping=mapping).counts
+        c = import_file(session, export, mapping=mapping, actor="demo").counts
         attached = import_addresses(session, addresses, mapping=Mapping(), verifier=ZipDatabaseVerifier(), actor="demo")
         verify_addresses(session, ZipDatabaseVerifier())
         rendered = render_letters(session, Renderer.from_settings(settings))

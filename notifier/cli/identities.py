@@ -6,6 +6,7 @@ import getpass
 
 import typer
 
+from notifier.audit import record_view
 from notifier.cli.common import JSON_OPTION, database, emit_json
 from notifier.db import session_for
 from notifier.intake.conflicts import list_identity_conflicts, resolve_identity_conflict
@@ -19,6 +20,7 @@ def list_command(limit: int = typer.Option(None, "--limit"), json: bool = JSON_O
     _, url = database()
     with session_for(url) as session:
         conflicts = list_identity_conflicts(session, limit)
+        record_view(session, getpass.getuser(), "identities.list", [conflict.id for conflict in conflicts], subject="quarantined_row")
     for conflict in conflicts:
         if json:
             emit_json(conflict.as_dict())

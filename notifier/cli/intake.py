@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import typer
@@ -25,7 +26,7 @@ def import_command(
     chosen = with_decision_date(load_mapping(settings.config_dir, mapping), decision_date)
     size = path.stat().st_size if path.is_file() else 0
     with byte_progress(f"importing {path.name}", size) as on_bytes, session_for(url) as session:
-        summary = import_file(session, path, fmt=format, mapping=chosen, encoding=encoding, on_bytes=on_bytes, chunk_rows=settings.import_chunk_rows)
+        summary = import_file(session, path, fmt=format, mapping=chosen, encoding=encoding, on_bytes=on_bytes, chunk_rows=settings.import_chunk_rows, actor=getpass.getuser())
     if json:
         emit_json(summary.as_dict())
         return

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import typer
 
+from notifier.audit import record_view
 from notifier.cli.common import JSON_OPTION, count_progress, database, emit_json, report_enqueued
 from notifier.db import session_for
 from notifier.errors import ConfigError
@@ -44,7 +46,9 @@ def proof_command(person_id: str = typer.Argument(..., metavar="PERSON_ID"), out
     """Render a person's current notice to one PDF, changing nothing (PERSON_ID is the source system's id)."""
     settings, url = database()
     with session_for(url) as session:
-        _report_written(proof_letter(session, Renderer.from_settings(settings), person_id, out))
+        written = proof_letter(session, Renderer.from_settings(settings), person_id, out)
+        record_view(session, getpass.getuser(), "letters.proof", [person_id], subject="person")
+    _report_written(written)
 
 
 @app.command("sample")

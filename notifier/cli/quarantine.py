@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import typer
 
+from notifier.audit import record_view
 from notifier.cli.common import JSON_OPTION, database, emit_json
 from notifier.db import session_for
 from notifier.errors import InvalidInputError
@@ -32,6 +34,7 @@ def list_command(run: int = RUN, kind: str = KIND, all: bool = ALL, limit: int =
     _, url = database()
     with session_for(url) as session:
         entries = quarantine.list_rows(session, run=run, kind=kind, include_resolved=all, limit=limit)
+        record_view(session, getpass.getuser(), "quarantine.list", [entry.id for entry in entries], subject="quarantined_row")
     for entry in entries:
         if json:
             emit_json(entry.as_dict())
@@ -47,6 +50,7 @@ def show_command(quarantine_id: int = typer.Argument(..., metavar="ID"), json: b
     _, url = database()
     with session_for(url) as session:
         row = quarantine.get(session, quarantine_id)
+        record_view(session, getpass.getuser(), "quarantine.row", [row.id], subject="quarantined_row", subject_id=row.id)
     if json:
         emit_json(row.as_dict())
         return
@@ -71,6 +75,7 @@ def export_command(
     settings, url = database()
     with session_for(url) as session:
         exported = quarantine.export(session, out, settings.config_dir, run=run, kind=kind, include_resolved=all)
+        record_view(session, getpass.getuser(), "quarantine.export", [], subject="quarantined_row", rows=exported.count)
     if json:
         emit_json(exported.as_dict())
     else:

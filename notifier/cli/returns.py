@@ -70,7 +70,7 @@ def sweep_command(today: str = typer.Option(None, "--today", help="Count from th
     """Mark mailed letters that did not come back within the configured days as presumed delivered."""
     settings, url = database()
     with session_for(url) as session:
-        result = presume_delivered(session, load_policy(settings.config_dir), parse_date(today, "--today", date.today()))
+        result = presume_delivered(session, load_policy(settings.config_dir), parse_date(today, "--today", date.today()), getpass.getuser())
     if json:
         emit_json(result.as_dict())
     else:

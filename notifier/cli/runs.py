@@ -6,6 +6,7 @@ without it they do the same tasks here, in --jobs processes.
 
 from __future__ import annotations
 
+import getpass
 import sys
 import time
 from pathlib import Path
@@ -110,7 +111,7 @@ def run_command(
     chosen = with_decision_date(load_mapping(settings.config_dir, mapping), decision_date)
     size = path.stat().st_size if path.is_file() else 0
     with byte_progress(f"reading {path.name}", size) as on_bytes, session_for(url) as session:
-        run_id, task_ids = stage_file(session, settings, path, fmt=format, mapping=chosen, encoding=encoding, on_bytes=on_bytes)
+        run_id, task_ids = stage_file(session, settings, path, fmt=format, mapping=chosen, encoding=encoding, on_bytes=on_bytes, actor=getpass.getuser())
     with RunView(url, run_id, quiet=json) as view:
         dispatch(url, settings, task_ids, jobs=jobs, on_done=lambda _: view.refresh())
         summary = _follow(view) if follow and settings.broker_url else None
@@ -148,7 +149,7 @@ def consume_command(
     settings, url = database()
     chosen = load_mapping(settings.config_dir, mapping)
     with session_for(url) as session:
-        summary = consume_stream(session, sys.stdin, mapping=chosen, chunk_rows=settings.import_chunk_rows, wait_seconds=wait)
+        summary = consume_stream(session, sys.stdin, mapping=chosen, chunk_rows=settings.import_chunk_rows, wait_seconds=wait, actor=getpass.getuser())
     if json:
         emit_json(summary.as_dict())
         return

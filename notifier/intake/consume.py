@@ -67,6 +67,7 @@ def consume_stream(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     wait_seconds: float = 1.0,
     today: date | None = None,
+    actor: str = "import",
 ) -> ImportSummary:
     """Decision objects as JSON lines from `stream`, until it ends, as one import run (see lines_in_batches).
 
@@ -77,7 +78,7 @@ def consume_stream(
     run_id = start_run(session, source.name, source.format, mapping.name)
     batches = records_of(source, lines_in_batches(stream, chunk_rows, wait_seconds))
     counts = store_chunks(session, run_id, source.name, batches, today=today)
-    return finish_run(session, run_id, source.name, source.format, counts, sorted(source.ignored_columns))
+    return finish_run(session, run_id, source.name, source.format, counts, sorted(source.ignored_columns), actor)
 
 
 def lines_in_batches(stream: TextIO, size: int, wait_seconds: float) -> Iterator[list[tuple[int, str]]]:

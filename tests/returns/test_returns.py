@@ -180,6 +180,6 @@ def test_presumed_delivered_after_the_configured_days(db_url, tmp_path, settings
     mailed(db_url, tmp_path, settings, people=2)
     policy = load_policy(settings.config_dir)
     with db.session_for(db_url) as session:
-        assert presume_delivered(session, policy, date(2025, 9, 1)).presumed_delivered == 0
-        assert presume_delivered(session, policy, date(2025, 9, 18)).presumed_delivered == 2
+        assert presume_delivered(session, policy, date(2025, 9, 1), "clerk").presumed_delivered == 0
+        assert presume_delivered(session, policy, date(2025, 9, 18), "clerk").presumed_delivered == 2
     assert {l.state for l in letters(db_url)} == {"presumed_delivered"}

@@ -185,7 +185,7 @@ def _import(settings: Settings, upload: Upload, path: Path, mapping: Mapping, fm
     try:
         if upload.kind == DECISIONS:
             with session_for(settings.database_url) as session:
-                run_id, task_ids = stage_file(session, settings, path, fmt=fmt, mapping=mapping, encoding=None)
+                run_id, task_ids = stage_file(session, settings, path, fmt=fmt, mapping=mapping, encoding=None, actor=upload.by)
                 upload.run_id = run_summary(session, run_id)["import_run_id"]
             run_locally(settings.database_url, settings, task_ids)
             with session_for(settings.database_url) as session:
