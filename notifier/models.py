@@ -222,6 +222,7 @@ class QuarantinedRow(SQLModel, table=True):
     decision: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
     created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
     resolved_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
+    purged_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))  # raw row erased (notifier.retention)
 
 
 class Letter(SQLModel, table=True):

@@ -71,6 +71,7 @@ def stage_file(
     mapping: Mapping,
     encoding: str | None,
     on_bytes: Callable[[int], None] | None = None,
+    actor: str = "import",
 ) -> tuple[int, list[int]]:
     """Reads the file once into staged records and plans one import task per chunk; returns (run id, task ids).
 
@@ -78,7 +79,7 @@ def stage_file(
     """
     source = open_source(path, fmt=fmt, mapping=mapping, encoding=encoding)
     import_run_id = start_import_run(session, source.name, source.format, mapping.name)
-    run_id = start_run(session, RunKind.PIPELINE, STAGING, import_run_id=import_run_id).id
+    run_id = start_run(session, RunKind.PIPELINE, STAGING, import_run_id=import_run_id, requested_by=actor).id
     session.commit()
     seq, buffer = 0, []
     for record in source.records(on_bytes):
@@ -271,7 +272,7 @@ def advance(session: Session, settings: Settings, run_id: int) -> list[int]:
 
 def _plan(session: Session, settings: Settings, run: Run, finished: str, following: str) -> list[int]:
     if finished == RunStage.IMPORT:
-        complete_run(session, run.import_run_id)
+        complete_run(session, run.import_run_id, run.requested_by or "import")
         session.execute(sa.delete(StagedRecord).where(StagedRecord.run_id == run.id))
     if following == RunStage.VERIFY:
         session.flush()

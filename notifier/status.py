@@ -56,8 +56,9 @@ def status(session: Session) -> dict:
         "notices_by_status": notices_by_status,
         "notices_without_address": _count(  # neither the decisions nor an address file (or staff) gave one
             session, select(count).select_from(Notice).outerjoin(Address, Address.notice_id == Notice.id)
-            .where(Notice.address_line1 == "", sa.or_(Address.id.is_(None), Address.raw_line1 == ""))
+            .where(Notice.purged_at.is_(None), Notice.address_line1 == "", sa.or_(Address.id.is_(None), Address.raw_line1 == ""))
         ),
+        "notices_purged": _count(session, select(count).select_from(Notice).where(Notice.purged_at.is_not(None))),  # personal data erased (`purge`)
         "quarantined": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.INVALID)),
         "conflicts": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.CONFLICT)),
         "not_final": _count(session, select(count).select_from(QuarantinedRow).where(open_quarantine, QuarantinedRow.kind == QuarantineKind.NOT_FINAL)),

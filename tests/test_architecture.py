@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "notifier"
 # It is the flow of README "The flow" with two exceptions that are reference data, not steps:
 # intake validates states with the addresses' state table, and a batch's estimate is priced with
 # the cost rate tables. synth (fake exports for demos and tests) writes what intake reads.
-DOMAIN_ORDER = ("addresses", "intake", "letters", "costs", "batches", "returns", "synth", "accounts")
+DOMAIN_ORDER = ("addresses", "intake", "letters", "costs", "batches", "returns", "retention", "synth", "accounts")
 CROSS_DOMAIN_SERVICES = ("notifier.tasks", "notifier.pipeline", "notifier.status", "notifier.audit")  # above every domain package
 EDGES = ("notifier.cli", "notifier.web", "notifier.workers")
 FOUNDATION = ("notifier.errors", "notifier.settings", "notifier.models", "notifier.db", "notifier.csvfiles")

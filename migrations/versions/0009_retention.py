@@ -1,4 +1,4 @@
-"""retention: address changes kept apart from the audit trail, notices marked when purged
+"""retention: address changes kept apart from the audit trail, notices and quarantined rows marked when purged
 
 Address fixes used to keep the addresses before and after in their audit event; they move to
 address_change (which the purge can erase) and the event keeps only which fields changed.
@@ -34,6 +34,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_address_change_notice_id'), ['notice_id'], unique=False)
     with op.batch_alter_table('notice', schema=None) as batch_op:
         batch_op.add_column(sa.Column('purged_at', notifier.models.UTCDateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('quarantined_row', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('purged_at', notifier.models.UTCDateTime(timezone=True), nullable=True))
     _move_addresses_out_of_audit_events()
 
 
@@ -57,6 +59,8 @@ def _move_addresses_out_of_audit_events() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('quarantined_row', schema=None) as batch_op:
+        batch_op.drop_column('purged_at')
     with op.batch_alter_table('notice', schema=None) as batch_op:
         batch_op.drop_column('purged_at')
     with op.batch_alter_table('address_change', schema=None) as batch_op:

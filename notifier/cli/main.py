@@ -34,7 +34,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from notifier.cli import addresses, audit, batches, costs, db, demo, identities, intake, letters, quarantine, returns, runs, serve, status, synth, users
+    from notifier.cli import addresses, audit, batches, costs, db, demo, identities, intake, letters, purge, quarantine, returns, runs, serve, status, synth, users
 
     app.command("import")(intake.import_command)
     app.command("run")(runs.run_command)
@@ -45,6 +45,7 @@ def _register() -> None:
     app.command("demo")(demo.demo_command)
     app.command("serve")(serve.serve_command)
     app.command("audit")(audit.audit_command)
+    app.command("purge")(purge.purge_command)
     app.add_typer(db.app, name="db")
     app.add_typer(quarantine.app, name="quarantine")
     app.add_typer(identities.app, name="identities")

@@ -21,6 +21,8 @@ def status_command(json: bool = JSON_OPTION) -> None:
     typer.echo(f"people           {counts['people']}")
     by_status = ", ".join(f"{k} {v}" for k, v in sorted(counts["notices_by_status"].items())) or "none"
     typer.echo(f"notices          {counts['notices']} ({by_status}); {counts['notices_without_address']} wait for an address")
+    if counts["notices_purged"]:
+        typer.echo(f"purged           {counts['notices_purged']} finished notices, their personal data erased (`notifier purge`)")
     typer.echo(f"quarantined      {counts['quarantined']} rows to fix, {counts['conflicts']} conflicts")
     if counts["not_final"]:
         typer.echo(f"not final yet    {counts['not_final']} rows wait for a decision in a later export (`notifier quarantine list --kind not_final`)")

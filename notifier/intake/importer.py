@@ -27,6 +27,7 @@ from notifier.intake.mapping import NOT_FINAL, SKIP, Mapping
 from notifier.intake.readers import Record, open_source
 from notifier.intake.rules import Problem, Valid, validate
 from notifier.models import (
+    AuditEvent,
     Decision,
     ImportRun,
     ImportStatus,
@@ -92,13 +93,14 @@ def import_file(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     on_bytes: Callable[[int], None] | None = None,
     today: date | None = None,
+    actor: str = "import",
 ) -> ImportSummary:
     """Import one export file. Raises InputFileError, before writing anything, if the file is unreadable."""
     source = open_source(path, fmt=fmt, mapping=mapping, encoding=encoding)
     run_id = start_run(session, source.name, source.format, mapping.name)
     log.info("import run %s started (%s, %s)", run_id, source.format, mapping.name or "canonical columns")
     counts = store_records(session, run_id, source.name, source.records(on_bytes), chunk_rows=chunk_rows, today=today)
-    return finish_run(session, run_id, source.name, source.format, counts, sorted(source.ignored_columns))
+    return finish_run(session, run_id, source.name, source.format, counts, sorted(source.ignored_columns), actor)
 
 
 def start_run(session: Session, source_name: str, fmt: str, mapping_name: str) -> int:
@@ -144,16 +146,17 @@ def store_chunks(session: Session, run_id: int, source_name: str, chunks: Iterab
     return total
 
 
-def finish_run(session: Session, run_id: int, source_name: str, fmt: str, counts: Counts, ignored: list[str]) -> ImportSummary:
+def finish_run(session: Session, run_id: int, source_name: str, fmt: str, counts: Counts, ignored: list[str], actor: str) -> ImportSummary:
     """Marks the run completed (committed) and sums it up."""
-    people = complete_run(session, run_id)
+    people = complete_run(session, run_id, actor)
     session.commit()
     log.info("import run %s completed: %s", run_id, counts.__dict__)
     return ImportSummary(run_id, source_name, fmt, counts, people, ignored)
 
 
-def complete_run(session: Session, run_id: int) -> int:
-    """Marks the import run completed and settles fixed quarantine rows, in the caller's transaction; returns the people it imported."""
+def complete_run(session: Session, run_id: int, actor: str) -> int:
+    """Marks the import run completed, settles fixed quarantine rows and records the import in the audit trail (counts only),
+    in the caller's transaction; returns the people it imported."""
     now = utcnow()
     session.execute(sa.update(ImportRun).where(ImportRun.id == run_id).values(status=ImportStatus.COMPLETED, finished_at=now))
     # A row that staff fixed and imported again, or that a later export decided, settles its quarantine entry.
@@ -163,6 +166,10 @@ def complete_run(session: Session, run_id: int) -> int:
         .where(QuarantinedRow.decision_id.in_(select(Decision.decision_id)))
         .values(resolved_at=now)
     )
+    names = list(Counts.__dataclass_fields__)
+    row = session.execute(select(ImportRun.format, ImportRun.mapping, *(getattr(ImportRun, name) for name in names)).where(ImportRun.id == run_id)).one()
+    details = {"format": row[0], "mapping": row[1], **dict(zip(names, row[2:]))}
+    session.add(AuditEvent(at=now, actor=actor, action="import.decisions", subject="import_run", subject_id=run_id, details=details))
     return session.scalar(select(sa.func.count(sa.distinct(Decision.person_id))).where(Decision.import_run_id == run_id)) or 0
 
 

@@ -12,7 +12,7 @@ letter was drawn (a dead-address return marks it, but does not change its lines)
 address a clerk's fix replaced (address_change keeps before and after), the last forwarding
 address or fix before the letter was drawn, or the address of the import for an address that
 never came from an address file. When none of these applies, the address is not known any
-more and the history says so rather than guess.
+more and the history says so rather than guess; nor after the retention purge erased it.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def person_history(
     sent: dict[str, list[SentLetter]] = {}
     for letter, mail_date, returned in letters:
         notice = by_notice[letter.notice_id]
-        lines, source = _address_used(letter, notice, addresses.get(notice.id), changes.get(notice.id, []))
+        lines, source = ([], "") if notice.purged_at else _address_used(letter, notice, addresses.get(notice.id), changes.get(notice.id, []))
         sent.setdefault(notice.person_id, []).append(
             SentLetter(letter.id, make_letter_id(letter.id), letter.notice_id, letter.attempt, letter.state, letter.batch_id, mail_date,
                        lines, source, _returned(returned))

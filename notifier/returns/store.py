@@ -162,14 +162,17 @@ class SweepResult:
         return {"presumed_delivered": self.presumed_delivered}
 
 
-def presume_delivered(session: Session, policy: ReturnPolicy, today: date) -> SweepResult:
-    """Mailed letters not returned within the configured days count as delivered; commits."""
+def presume_delivered(session: Session, policy: ReturnPolicy, today: date, actor: str) -> SweepResult:
+    """Mailed letters not returned within the configured days count as delivered; commits (with an audit event when any changed)."""
     cutoff = today - timedelta(days=policy.presumed_delivered_days)
     batches = select(Batch.id).where(Batch.mail_date <= cutoff)
     changed = session.execute(
         sa.update(Letter).where(Letter.state == LetterState.MAILED, Letter.batch_id.in_(batches)).values(state=LetterState.PRESUMED_DELIVERED)
     )
     count = changed.rowcount or 0
+    if count:
+        session.add(AuditEvent(at=utcnow(), actor=actor, action="return.sweep", subject="letter", subject_id=0,
+                               details={"presumed_delivered": count, "mailed_on_or_before": cutoff.isoformat()}))
     session.commit()
     return SweepResult(count)
 
