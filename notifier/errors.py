@@ -15,10 +15,13 @@ reading text:
     conflict        it clashes with something stored
     configuration   a file under config/ (or the environment) is missing or wrong
     database        the database is unreachable or its schema is behind the code
+    storage         a file could not be written: its disk is full
 """
 
 from __future__ import annotations
 
+import errno
+import re
 from typing import Any
 
 
@@ -85,3 +88,42 @@ class DatabaseError(NotifierError):
     """The database is unreachable or its schema is behind the code."""
 
     code = "database"
+
+
+class StorageError(NotifierError):
+    """A file could not be written because its disk is full (or the disk quota is used up)."""
+
+    code = "storage"
+
+    @classmethod
+    def from_os_error(cls, exc: BaseException) -> "StorageError | None":
+        """The error to show for an OSError that says the disk is full; None for any other exception."""
+        if not isinstance(exc, OSError) or exc.errno not in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            return None
+        return cls(
+            "the disk is full (no space left on the device)",
+            where=str(exc.filename) if exc.filename else None,
+            todo="free space on that disk, then run the same command again: what was finished is kept",
+        )
+
+
+def describe(exc: BaseException) -> str:
+    """One line on what failed, safe to store with a task and to show: never the values it failed on.
+
+    A NotifierError says it in its own words (ids and field names by design). Anything else may
+    quote the data it choked on: a database error carries the SQL statement with the row's
+    values as parameters, and PostgreSQL's DETAIL can repeat the whole row; a ValueError
+    repeats the text it could not read. So only the type is kept, with the database driver's
+    first line (which names the constraint or the problem, not the row) and an OSError's reason
+    and file (our own paths). A driver's line that quotes a value after a colon stops before it.
+    """
+    if isinstance(exc, NotifierError):
+        return f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, OSError):
+        return f"{type(exc).__name__}: {exc.strerror or 'error'}" + (f" ({exc.filename})" if exc.filename else "")
+    orig = getattr(exc, "orig", None)  # sqlalchemy's wrapper around the driver's exception
+    if isinstance(orig, BaseException):
+        first = str(orig).strip().splitlines()[0] if str(orig).strip() else ""
+        first = re.split(r":\s*[\"']", first, maxsplit=1)[0]  # 'invalid input syntax for type date: "<the value>"'
+        return f"{type(exc).__name__} ({type(orig).__name__}): {first}" if first else f"{type(exc).__name__} ({type(orig).__name__})"
+    return type(exc).__name__

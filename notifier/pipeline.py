@@ -31,7 +31,7 @@ from notifier.batches.preflight import PreflightReport, preflight_folder
 from notifier.batches.printfiles import batch_folder, file_count, write_manifest_and_cover, write_print_file
 from notifier.batches.store import BatchConfig, BatchSummary, check_printable, complete_print, get_batch, show_batch
 from notifier.db import executemany
-from notifier.errors import NotFoundError, NotifierError, WrongStateError
+from notifier.errors import NotFoundError, NotifierError, WrongStateError, describe
 from notifier.intake.importer import complete_run, start_run as start_import_run, store_chunk
 from notifier.intake.mapping import Mapping
 from notifier.intake.readers import Record, open_source
@@ -149,23 +149,32 @@ def execute(session: Session, settings: Settings, task_id: int, worker: str) -> 
     task = claim(session, task_id, worker, settings.task_lease_seconds)
     if task is None:
         log.info("task %s is done or held by another worker; nothing to do", task_id)
-        return []
+        return _advance_after(session, settings, task_id)
     run_id, step, attempts = task.run_id, task.step, task.attempts
+    log.debug("task %s (%s %s-%s, run %s) claimed by %s, attempt %s", task_id, step, task.first_id, task.last_id, run_id, worker, attempts)
     started = time.monotonic()
     try:
         result = STEP_FUNCTIONS[step](session, settings, task, worker)
+        if result is not None:  # else the step marked the task done in its own transaction
+            mark_done(session, task, worker, result)
+            session.commit()  # a commit that fails (a lost connection) is a failed attempt like any other
     except Exception as exc:
         session.rollback()
-        state = mark_failed(session, task_id, worker, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}", settings.task_max_attempts)
+        where = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)[-5:]))  # code lines, never the values
+        state = mark_failed(session, task_id, worker, f"{describe(exc)}\n{where}", settings.task_max_attempts)
         log.warning("task %s (%s) failed on attempt %s: %s; now %s", task_id, step, attempts, type(exc).__name__, state)
         if state == TaskState.QUEUED:
             raise
         return []
     log.info("task %s (%s %s-%s) done in %.2f s", task_id, step, task.first_id, task.last_id, time.monotonic() - started)
-    if result is not None:  # else the step marked the task done in its own transaction
-        mark_done(session, task, worker, result)
-        session.commit()
     return advance(session, settings, run_id)
+
+
+def _advance_after(session: Session, settings: Settings, task_id: int) -> list[int]:
+    """A task found done may be the last of its stage, done by a worker that failed before it
+    could move the run on (its connection was lost): moving on is safe to try again."""
+    done = session.scalar(select(Task.run_id).where(Task.id == task_id, Task.state == TaskState.DONE))
+    return advance(session, settings, done) if done is not None else []
 
 
 def _import(session: Session, settings: Settings, task: Task, worker: str) -> None:

@@ -24,7 +24,8 @@ from typing import Callable
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 from notifier.db import session_for
-from notifier.errors import ConfigError
+from notifier.errors import ConfigError, StorageError
+from notifier.logs import configure_logging
 from notifier.intake.consume import store_message
 from notifier.letters.renderer import Renderer, letters_dir
 from notifier.letters.store import Progress, RenderResult, render_letters, render_range, render_ranges
@@ -49,8 +50,16 @@ def broker_for(url: str) -> dramatiq.Broker:
     raise ConfigError(f"NOTIFIER_BROKER_URL must start with redis:// or amqp://, not '{url.split(':')[0]}:'", todo="see README 'Running at scale'")
 
 
+class LoggingSetup(dramatiq.Middleware):
+    """Each dramatiq worker process logs through notifier.logs (level, owner-only file, quiet libraries)."""
+
+    def after_process_boot(self, broker: dramatiq.Broker) -> None:
+        configure_logging(stderr=False)  # dramatiq's own handler already carries stderr to its parent
+
+
 _settings = get_settings()
 broker = broker_for(_settings.broker_url) if _settings.broker_url else StubBroker()
+broker.add_middleware(LoggingSetup())
 dramatiq.set_broker(broker)
 # Retries are counted in the database (task_max_attempts); dramatiq only brings the message back soon.
 ACTOR_OPTIONS = {"queue_name": _settings.queue_name, "max_retries": _settings.task_max_attempts + 2, "min_backoff": 200, "max_backoff": 5000}
@@ -125,7 +134,7 @@ def run_locally(url: str, settings: Settings, task_ids: list[int], *, jobs: int 
     """
     pending = list(task_ids)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(jobs, 1), mp_context=context) if jobs > 1 else _InProcess() as pool:
+    with ProcessPoolExecutor(max_workers=max(jobs, 1), mp_context=context, initializer=configure_logging) if jobs > 1 else _InProcess() as pool:
         running: dict[Future, int] = {}
         while pending or running:
             while pending:
@@ -142,7 +151,9 @@ def run_locally(url: str, settings: Settings, task_ids: list[int], *, jobs: int 
                     task_id = running.pop(future)
                     try:
                         pending.extend(future.result())
-                    except Exception:
+                    except Exception as exc:
+                        if _fails_again_at_once(exc):
+                            raise
                         pending.append(task_id)  # queued for another attempt
                     if on_done:
                         on_done(task_id)
@@ -151,11 +162,19 @@ def run_locally(url: str, settings: Settings, task_ids: list[int], *, jobs: int 
 def _execute_here(url: str, settings: Settings, task_id: int, on_done: Callable[[int], None] | None) -> list[int]:
     try:
         new = _execute_task(url, settings, task_id)
-    except Exception:
+    except Exception as exc:
+        if _fails_again_at_once(exc):
+            raise
         return [task_id]  # queued for another attempt; execute parks it once attempts run out
     if on_done:
         on_done(task_id)
     return new
+
+
+def _fails_again_at_once(exc: Exception) -> bool:
+    """A failure another attempt here would meet again at once: a full disk stays full. The command
+    stops and says so instead; the task stays queued for the same command (or `resume`) later."""
+    return StorageError.from_os_error(exc) is not None
 
 
 def _execute_in_child(url: str, settings: Settings, task_id: int) -> list[int]:
@@ -236,7 +255,7 @@ def render_locally(
         ranges = render_ranges(session, jobs, limit)
     result = RenderResult({}, letters_dir(settings))
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no database connection is shared
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=configure_logging) as pool:
         futures = [pool.submit(_render_range_in_process, url, settings, today, low, high, chunk) for low, high in ranges]
         for future in as_completed(futures):
             counts, examined = future.result()

@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "notifier"
 DOMAIN_ORDER = ("addresses", "intake", "letters", "costs", "batches", "returns", "retention", "synth", "accounts")
 CROSS_DOMAIN_SERVICES = ("notifier.tasks", "notifier.pipeline", "notifier.status", "notifier.audit")  # above every domain package
 EDGES = ("notifier.cli", "notifier.web", "notifier.workers")
-FOUNDATION = ("notifier.errors", "notifier.settings", "notifier.models", "notifier.db", "notifier.csvfiles")
+FOUNDATION = ("notifier.errors", "notifier.settings", "notifier.models", "notifier.db", "notifier.csvfiles", "notifier.logs")
 DATABASE_MODULES = ("sqlalchemy", "sqlmodel", "notifier.models")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import typer
@@ -19,7 +19,7 @@ from notifier.addresses.check import RawAddress, ZipDatabaseVerifier
 from notifier.addresses.spreadsheet import export_review
 from notifier.addresses.store import count_stale, review_queue, verify_addresses
 from notifier.batches.preflight import preflight_batch
-from notifier.batches.store import BatchSummary, create_batch, freeze_batch, letters_in_print_order, mark_mailed
+from notifier.batches.store import BatchSummary, close_batch, create_batch, freeze_batch, letters_in_print_order, mark_mailed
 from notifier.cli.common import byte_progress, count_progress
 from notifier.costs.money import dollars
 from notifier.db import session_for
@@ -31,9 +31,11 @@ from notifier.letters.ids import make_letter_id
 from notifier.letters.renderer import Renderer
 from notifier.letters.store import count_mailable, proof_letter, render_letters, sample_person
 from notifier.pipeline import run_summary, stage_file
+from notifier.retention.rules import load_retention_days
+from notifier.retention.store import purge
 from notifier.returns.rules import load_policy
 from notifier.returns.report import returns_report
-from notifier.returns.store import record_return
+from notifier.returns.store import presume_delivered, record_return
 from notifier.settings import Settings, get_settings
 from notifier.status import status
 from notifier.synth.generator import write_export
@@ -164,12 +166,30 @@ def demo_command(
     )
     typer.echo(f"   addresses: {', '.join(f'{k} {v}' for k, v in sorted(counts['addresses'].items()))}")
     typer.echo(f"   letters: {', '.join(f'{k} {v}' for k, v in sorted(counts['letters'].items()))}")
+    _retention(url, demo_settings, first.id, rerun.id)
     with session_for(url) as session:
         add_user(session, DEMO_ADMIN, "admin", DEMO_PASSWORD, actor="demo")
     typer.echo(f"\ndemo database: {workdir / 'notifier.db'}")
     typer.echo(f"look around:   NOTIFIER_DATABASE_URL=sqlite:///{workdir / 'notifier.db'} .venv/bin/notifier status")
     typer.echo(f"staff pages:   NOTIFIER_DATABASE_URL=sqlite:///{workdir / 'notifier.db'} NOTIFIER_OUTPUT_DIR={workdir / 'output'} .venv/bin/notifier serve, then open "
                f"http://127.0.0.1:8000/login and sign in as {DEMO_ADMIN} with the password {DEMO_PASSWORD} (a demo account: never on real data)")
+
+
+def _retention(url: str, settings: Settings, first: int, second: int) -> None:
+    """The end of a notice's life, as if time had passed: delivered, the batch closed, what a purge would erase."""
+    policy = load_policy(settings.config_dir)
+    days = load_retention_days(settings.config_dir)
+    typer.echo(f"12. retention  as if {policy.presumed_delivered_days + 1} days had passed: returns sweep, batch {first} closed; "
+               f"then as if {days + 1} days had: `notifier purge --dry-run`")
+    with session_for(url) as session:
+        swept = presume_delivered(session, policy, date.today() + timedelta(days=policy.presumed_delivered_days + 1), "demo")
+        close_batch(session, first, "demo")
+        would = purge(session, older_than_days=days, today=date.today() + timedelta(days=days + 1), actor="demo",
+                      uploads_dir=settings.output_dir / "uploads", dry_run=True)
+    typer.echo(f"   {swept.presumed_delivered} letters presumed delivered; a purge would erase the names, addresses, birth dates and case numbers "
+               f"of {would.notices} finished notices ({would.letters} letters, {would.quarantined_rows} quarantined rows)")
+    typer.echo(f"   and delete {would.files} files ({would.bytes / 1e6:.1f} MB): a PDF or print file goes once every letter in it is purged, "
+               f"and the returned letters' notices are not finished" + (f"; {would.held} notices are held while batch {second} is open" if would.held else ""))
 
 
 def _mail_run(url: str, settings: Settings) -> BatchSummary:

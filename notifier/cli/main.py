@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
 import typer
 from typer.core import TyperGroup
 
+from notifier import db
 from notifier.cli.hints import error_line
-from notifier.errors import NotifierError
+from notifier.errors import NotifierError, StorageError
+from notifier.logs import configure_logging
+from notifier.settings import get_settings
 
 
 class NotifierGroup(TyperGroup):
-    """Turns a NotifierError from any command into one line on stderr and exit code 1."""
+    """Turns a NotifierError from any command into one line on stderr and exit code 1, and so a
+    lost database connection or a full disk, which a person can act on too."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except NotifierError as exc:
-            typer.echo(f"notifier: error: {error_line(exc)}", err=True)
-            raise typer.Exit(1) from None
+            error = exc
+        except Exception as exc:
+            error = db.lost_connection(exc, get_settings().database_url) or StorageError.from_os_error(exc)
+            if error is None:
+                raise  # as before: click's own exits, and bugs (run() below reports those)
+        typer.echo(f"notifier: error: {error_line(error)}", err=True)
+        raise typer.Exit(1) from None
 
 
 app = typer.Typer(
@@ -62,7 +70,11 @@ _register()
 
 
 def run() -> None:
-    logging.basicConfig(level=os.environ.get("NOTIFIER_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        configure_logging()
+    except NotifierError as exc:
+        typer.echo(f"notifier: error: {error_line(exc)}", err=True)
+        sys.exit(1)
     try:
         app()
     except KeyboardInterrupt:

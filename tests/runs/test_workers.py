@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from notifier import db
 from notifier.letters.geometry import load_geometry
 from notifier.models import AuditEvent, Batch, Letter, Run, RunStage, Task, TaskState
 from tests.conftest import postgres_schema, service_url
+from tests.personal import leaks, values_of_file
 from tests.runs.conftest import letter_problems
 from tests.runs.brokers import Proxy, drop_queue
 
@@ -137,13 +139,17 @@ def print_and_check(services: Services, module: str | None = None) -> None:
 
 def test_the_whole_pipeline_on_two_worker_processes(services_and_workers, export_csv):
     s = services_and_workers
-    s.start_workers()
+    s.start_workers(NOTIFIER_LOG_LEVEL="DEBUG")
     result = s.notifier("run", str(export_csv), "--follow")
     assert result["done"] and result["failed"] == 0 and result["import"]["read"] == 600
     assert letter_problems(s.url) == []
     workers = s.scalar(sa.select(sa.func.count(sa.distinct(Task.claimed_by))))
     assert workers >= 2, "both worker processes took tasks"
     print_and_check(s)
+    # the workers logged at DEBUG (notifier.logs in each worker process), and ids only
+    log = "\n".join(path.read_text() for path in sorted(s.tmp.glob("workers-*.log")))
+    assert re.search(r"\[notifier\.pipeline\] \[DEBUG\] task \d+ \(print", log), log[-2000:]  # dramatiq's format
+    assert leaks(log, values_of_file(export_csv)) == []
 
 
 def test_a_worker_killed_mid_render_is_resumed_and_nothing_is_lost_or_doubled(services_and_workers, export_csv):
