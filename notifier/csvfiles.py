@@ -61,8 +61,10 @@ def write_csv(path: Path, header: list[str], rows: Iterable[list[object]]) -> in
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(handle.name, path)
-    except BaseException:
+    except BaseException as exc:
         Path(handle.name).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a failed write names no file: say which one
         raise
     return count
 

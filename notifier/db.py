@@ -136,6 +136,26 @@ def _unreachable(url: str, exc: Exception) -> DatabaseError:
     )
 
 
+def lost_connection(exc: BaseException, url: str) -> DatabaseError | None:
+    """The error to show when the database server went away mid-command (restarted, failed over,
+    the network or the connection cut); None for any other exception.
+
+    PostgreSQL only: the driver says so by invalidating the connection, by an error without a
+    SQLSTATE (raised by the client: the server stopped answering) or by one of class 08
+    (connection exception) or 57P (the server shutting down or ending the session).
+    """
+    if not isinstance(exc, sa.exc.DBAPIError) or is_sqlite(url):
+        return None
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    if not (exc.connection_invalidated or (isinstance(exc, sa.exc.OperationalError) and (not sqlstate or sqlstate.startswith(("08", "57P"))))):
+        return None
+    return DatabaseError(
+        f"lost the connection to the database ({type(exc.orig).__name__})",
+        where=safe_url(url),
+        todo="what was committed before is kept; once the database server answers again, run the same command again",
+    )
+
+
 def safe_url(url: str) -> str:
     """The URL without its password, for messages."""
     return sa.engine.make_url(url).render_as_string(hide_password=True)
