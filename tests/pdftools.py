@@ -74,3 +74,8 @@ def window_boxes(config_dir: Path = REPO / "config") -> tuple[Box, Box]:
     window = tomllib.loads((config_dir / "envelope.toml").read_text())["window"]
     left, top, width, height, clearance = (window[k] * 72 for k in ("left", "top", "width", "height", "clearance"))
     return Box(left, top, left + width, top + height), Box(left + clearance, top + clearance, left + width - clearance, top + height - clearance)
+
+
+def text(path: Path) -> str:
+    """All the text of the file, as pdftotext reads it."""
+    return _run("pdftotext", str(path), "-")

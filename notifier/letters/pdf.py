@@ -47,9 +47,47 @@ class atomic_pdf:
         return self.canvas
 
     def __exit__(self, kind, value, traceback) -> None:
-        if kind is None:
+        if kind is not None:
+            Path(self.temp).unlink(missing_ok=True)
+            return
+        try:
             self.canvas.save()
             os.chmod(self.temp, 0o600)  # names and addresses: readable by the owner only
             os.replace(self.temp, self.path)
-        else:
-            Path(self.temp).unlink(missing_ok=True)
+        except BaseException as exc:
+            Path(self.temp).unlink(missing_ok=True)  # a half-written file (a full disk) must not stay behind
+            if isinstance(exc, OSError) and exc.filename is None:
+                exc.filename = str(self.path)  # a failed write names no file: say which one
+            raise
+
+
+def page_count(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages)
+
+
+def keep_pages(path: Path, pages: list[int]) -> None:
+    """Rewrites the PDF at `path` with only these pages (numbered from 0, in this order), atomically and owner-only.
+
+    For the retention purge: a file of many letters loses the pages of the letters whose
+    personal data was erased and keeps the others'.
+    """
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(path)
+    writer = PdfWriter()
+    for number in pages:
+        writer.add_page(reader.pages[number])
+    if reader.metadata:
+        writer.add_metadata({key: value for key, value in reader.metadata.items() if isinstance(value, str)})
+    handle = tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)  # 0600
+    try:
+        with handle:
+            writer.write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise

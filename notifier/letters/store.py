@@ -395,6 +395,9 @@ def letter_proof(session: Session, renderer: Renderer, number: int, out: Path) -
     letter = session.get(Letter, number)
     if letter is None:
         raise NotFoundError(f"no letter {make_letter_id(number)}", todo="check the id against the list of every letter", action="letters.list")
+    if session.scalar(select(Notice.purged_at).where(Notice.id == letter.notice_id)) is not None:
+        raise WrongStateError(f"letter {make_letter_id(number)} cannot be drawn again: the retention purge erased its name and address",
+                              todo="its state, batch and costs are still kept; see them in the list of letters")
     mail_date = session.scalar(select(Batch.mail_date).where(Batch.id == letter.batch_id)) if letter.batch_id else None
     dated = replace(renderer, today=mail_date) if mail_date else renderer
     return write_single_letter(dated, letter.id, notice_rows(session, [letter.notice_id])[letter.notice_id], out, f"Letter {make_letter_id(letter.id)}")

@@ -2,12 +2,13 @@
 
 What goes (notifier.retention.rules says which notices): the names, addresses, dates of birth,
 case numbers, offenses and free text of the notice, its decisions, its address (and the
-clerks' changes of it), its returns, its quarantined rows; the PDFs its letters were drawn
-into once no other letter needs them; the print files of batches whose every letter is
-purged; uploaded files older than the period. What stays: ids, states, counts, dates and
+clerks' changes of it), its returns, its quarantined rows; its letters' pages in the PDFs they
+were drawn into (a file of purged letters only is deleted, a shared one rewritten without
+them); the print files of batches whose every letter is purged; uploaded files older than
+the period. What stays: ids, states, counts, dates and
 money, so that `status`, `costs report` and `returns report` give the same figures after.
 
-One transaction: files are deleted just before it commits, so a crash before the commit
+One transaction: files are rewritten and deleted just before it commits, so a crash before the commit
 leaves the notices to the next run (which finds their files gone and goes on), and a crash
 after it leaves nothing half done in the database. A second run finds nothing to do.
 """
@@ -15,7 +16,7 @@ after it leaves nothing half done in the database. A second run finds nothing to
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -24,6 +25,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from notifier.db import executemany
+from notifier.letters.pdf import keep_pages, page_count
 from notifier.models import (
     Address,
     AddressChange,
@@ -74,8 +76,8 @@ class PurgeResult:
     bytes: int = 0
     quarantined_rows: int = 0
     staged_records: int = 0
+    rewritten: int = 0  # letter PDFs shared with letters still kept: rewritten without the purged letters' pages
     held: int = 0  # finished and due, but a letter is in a batch not yet closed: untouched
-    paths: list[Path] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict:
         return {
@@ -85,6 +87,7 @@ class PurgeResult:
             "bytes": self.bytes,
             "quarantined_rows": self.quarantined_rows,
             "staged_records": self.staged_records,
+            "rewritten": self.rewritten,
             "held": self.held,
             "older_than_days": self.older_than_days,
             "last_day": self.last_day.isoformat(),
@@ -105,14 +108,14 @@ def purge(session: Session, *, older_than_days: int, today: date, actor: str, up
         result.letters += _erase_notices(session, ids, now, render_files)
     result.quarantined_rows = _erase_quarantine(session, due, now)
     result.staged_records = _delete_staged(session, last_day)
-    paths = _unneeded_render_files(session, render_files) + _print_files_of_purged_batches(session) + _old_uploads(uploads_dir, last_day)
-    for path in paths:
-        result.files += 1
-        result.bytes += path.stat().st_size
-    result.paths = paths
+    letter_files, shared = _render_files(session, render_files)
+    paths = letter_files + _print_files_of_purged_batches(session) + _old_uploads(uploads_dir, last_day)
+    result.files, result.bytes, result.rewritten = len(paths), sum(path.stat().st_size for path in paths), len(shared)
     if dry_run:
         session.rollback()
         return result
+    for path, pages in shared.items():
+        keep_pages(path, pages)
     for path in paths:
         path.unlink(missing_ok=True)
     session.add(AuditEvent(at=now, actor=actor, action="purge", subject="retention", subject_id=0, details=result.as_dict()))
@@ -182,7 +185,6 @@ def _erase_notices(session: Session, ids: list[int], now: datetime, render_files
     render_files.update(row.render_file for row in letters if row.render_file)
     letter_ids = [row.id for row in letters]
     for part in _chunks(letter_ids):
-        session.execute(sa.update(Letter).where(Letter.id.in_(part)).values(render_file=""))
         session.execute(sa.update(ReturnedMail).where(ReturnedMail.letter_id.in_(part)).values(**ERASED_RETURN))
     return len(letter_ids)
 
@@ -224,20 +226,45 @@ def _people_with_nothing_left(session: Session, person_ids: list[str]) -> set[st
 
 
 def _delete_staged(session: Session, last_day: date) -> int:
-    """Rows of files handed to `notifier run` whose run ended by the last day (normally already gone with their import stage)."""
+    """Rows of files handed to `notifier run` whose run ended, or was begun and abandoned, by the last day
+    (a finished import stage deletes its own; a run cut off while its file was staged leaves them)."""
     ended = datetime.combine(last_day, time.max, tzinfo=timezone.utc)
-    runs = select(Run.id).where(Run.finished_at.is_not(None), Run.finished_at <= ended)
+    runs = select(Run.id).where(sa.or_(Run.finished_at <= ended, sa.and_(Run.finished_at.is_(None), Run.started_at <= ended)))
     return session.execute(sa.delete(StagedRecord).where(StagedRecord.run_id.in_(runs))).rowcount or 0
 
 
-def _unneeded_render_files(session: Session, render_files: Iterable[str]) -> list[Path]:
-    """The PDFs the purged letters were drawn into that no other letter refers to."""
-    found = []
+def _render_files(session: Session, render_files: Iterable[str]) -> tuple[list[Path], dict[Path, list[int]]]:
+    """What becomes of the PDFs the purged letters were drawn into (`letters render`, many letters a file):
+    a file of purged letters only is deleted; a file shared with letters still kept is rewritten with
+    their pages alone (pages to keep, by file). Either way the purged letters no longer name it.
+
+    A letter's pages follow the one before it in letter id order; a file whose letters' pages do not
+    add up to its own (a letter drawn again elsewhere since) is left as it is rather than cut wrongly.
+    """
+    deleted: list[Path] = []
+    rewritten: dict[Path, list[int]] = {}
+    purged = select(Notice.id).where(Notice.purged_at.is_not(None))
     for name in sorted(render_files):
-        still_needed = session.scalar(select(sa.func.count()).select_from(Letter).where(Letter.render_file == name))
-        if not still_needed and Path(name).is_file():
-            found.append(Path(name))
-    return found
+        rows = session.execute(
+            select(Letter.id, Letter.pages, Letter.notice_id.in_(purged).label("purged")).where(Letter.render_file == name).order_by(Letter.id)
+        ).all()
+        session.execute(sa.update(Letter).where(Letter.render_file == name, Letter.notice_id.in_(purged)).values(render_file=""))
+        path = Path(name)
+        if not path.is_file():
+            continue
+        if all(row.purged for row in rows):
+            deleted.append(path)
+            continue
+        if sum(row.pages for row in rows) != page_count(path):
+            log.warning("purge: %s holds pages of letters drawn again since; left as it is", path.name)
+            continue
+        keep, first = [], 0
+        for row in rows:
+            if not row.purged:
+                keep.extend(range(first, first + row.pages))
+            first += row.pages
+        rewritten[path] = keep
+    return deleted, rewritten
 
 
 def _print_files_of_purged_batches(session: Session) -> list[Path]:

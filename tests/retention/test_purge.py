@@ -180,3 +180,46 @@ def test_purge_command(cli, db_url, tmp_path, settings, monkeypatch):
     assert event["details"]["notices"] == 4
     bad = cli("purge", "--older-than", "-1", ok=False)
     assert bad.exit_code != 0 and "--older-than" in bad.stderr
+
+
+def test_rows_of_a_run_abandoned_while_staging_go_after_the_period(db_url, settings):
+    from datetime import datetime, timezone
+
+    from notifier.models import Run, StagedRecord
+
+    with db.session_for(db_url) as session:
+        old = Run(kind="pipeline", stage="staging", started_at=datetime(2024, 1, 2, tzinfo=timezone.utc))
+        new = Run(kind="pipeline", stage="staging", started_at=datetime(2026, 1, 2, tzinfo=timezone.utc))
+        session.add_all([old, new])
+        session.flush()
+        session.add_all([StagedRecord(run_id=run.id, seq=1, line=2, raw={"last_name": "Lastname7"}) for run in (old, new)])
+        session.commit()
+    assert run_purge(db_url, settings, today=date(2026, 1, 31), older_than_days=365).staged_records == 1
+    with db.session_for(db_url) as session:
+        assert [r.run_id for r in session.exec(select(StagedRecord))] == [new.id]
+
+
+def test_a_letter_file_shared_with_kept_letters_loses_only_the_purged_pages(db_url, tmp_path, settings):
+    from notifier.letters.pdf import page_count
+    from tests.pdftools import text as pdf_text
+
+    imported_and_verified(db_url, write_csv(tmp_path / "d.csv", people_rows(["P-0", "P-1", "P-2"])))
+    mail_run(db_url, settings)
+    with db.session_for(db_url) as session:
+        letters = session.exec(select(Letter).order_by(Letter.id)).all()
+        batch = letters[0].batch_id
+    [chunk] = {Path(letter.render_file) for letter in letters}
+    assert record(db_url, settings, make_letter_id(letters[1].id)).outcome == "dead_address"  # P-1 waits for a new address: not finished
+    with db.session_for(db_url) as session:
+        presume_delivered(session, load_policy(settings.config_dir), MAIL_DATE + timedelta(days=60), "clerk")
+        close_batch(session, batch, "t")
+    assert "LASTNAME0" in pdf_text(chunk).upper()
+
+    done = run_purge(db_url, settings)
+    assert (done.notices, done.rewritten, done.files) == (2, 1, 0)  # the batch's print files keep P-1's letter: not wholly purged
+    text = pdf_text(chunk).upper()
+    assert "LASTNAME1" in text and "LASTNAME0" not in text and "LASTNAME2" not in text
+    assert page_count(chunk) == letters[1].pages and oct(chunk.stat().st_mode & 0o777) == "0o600"
+    with db.session_for(db_url) as session:
+        assert [letter.render_file for letter in session.exec(select(Letter).order_by(Letter.id))] == ["", str(chunk), ""]
+    assert run_purge(db_url, settings).rewritten == 0  # done once
