@@ -188,8 +188,8 @@ def _retention(url: str, settings: Settings, first: int, second: int) -> None:
                       uploads_dir=settings.output_dir / "uploads", dry_run=True)
     typer.echo(f"   {swept.presumed_delivered} letters presumed delivered; a purge would erase the names, addresses, birth dates and case numbers "
                f"of {would.notices} finished notices ({would.letters} letters, {would.quarantined_rows} quarantined rows)")
-    typer.echo(f"   and delete {would.files} files ({would.bytes / 1e6:.1f} MB): a PDF or print file goes once every letter in it is purged, "
-               f"and the returned letters' notices are not finished" + (f"; {would.held} notices are held while batch {second} is open" if would.held else ""))
+    typer.echo(f"   and rewrite {would.rewritten} letter PDFs without their pages; batch {first}'s print files stay while its returned letters' "
+               f"notices wait for new addresses" + (f"; {would.held} notices are held while batch {second} is open" if would.held else ""))
 
 
 def _mail_run(url: str, settings: Settings) -> BatchSummary:
