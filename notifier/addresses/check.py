@@ -23,6 +23,7 @@ class AddressStatus:
 
 
 MAILABLE = frozenset({AddressStatus.VERIFIED, AddressStatus.CORRECTED})
+MAX_LINE = 1000  # characters an Address column holds, raw or standardized (notifier/models.py)
 REVIEW_STATUSES = (AddressStatus.NEEDS_REVIEW, AddressStatus.UNDELIVERABLE)  # what waits for a person
 
 
@@ -89,7 +90,7 @@ def check_address(raw: RawAddress, directory: ZipDirectory) -> AddressResult:
     lines = standardize_lines(raw.line1, raw.line2)
     city, state, zip_text = clean(raw.city) or lines.city, raw.state.strip() or lines.state, raw.zip.strip() or lines.zip
     if lines.kind == "none" and not (city or state or zip_text):
-        return AddressResult(status=AddressStatus.UNDELIVERABLE, line2=lines.line2, reasons=lines.problems)
+        return _fitted(AddressResult(status=AddressStatus.UNDELIVERABLE, line2=lines.line2, reasons=lines.problems))
     place = check_place(city, state, zip_text, directory)
     review = lines.problems + place.review + general_delivery_without_city(lines.kind, place.city)
     if any(reason.code in UNDELIVERABLE for reason in review):
@@ -100,7 +101,7 @@ def check_address(raw: RawAddress, directory: ZipDirectory) -> AddressResult:
         status = AddressStatus.CORRECTED
     else:
         status = AddressStatus.VERIFIED
-    return AddressResult(
+    return _fitted(AddressResult(
         status=status,
         line1=lines.line1,
         line2=lines.line2,
@@ -110,4 +111,20 @@ def check_address(raw: RawAddress, directory: ZipDirectory) -> AddressResult:
         zip4=place.zip4,
         reasons=review + place.changes,
         suggestion=place.suggestion,
-    )
+    ))
+
+
+def _fitted(result: AddressResult) -> AddressResult:
+    """A standardized line can be longer than what was typed (NFKD writes ½ as 1/2, a unit moves onto line 1).
+
+    Past MAX_LINE it is no address anyone can mail to, and it would not fit its column: it
+    goes to review, cut to fit (the raw fields keep the whole text).
+    """
+    long = [name for name in ("line1", "line2", "city", "state") if len(getattr(result, name)) > MAX_LINE]
+    if long:
+        for name in long:
+            setattr(result, name, getattr(result, name)[:MAX_LINE])
+        result.reasons.append(Reason.of("line_too_long", ", ".join(long)))
+        if result.status in MAILABLE:
+            result.status = AddressStatus.NEEDS_REVIEW
+    return result

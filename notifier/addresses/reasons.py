@@ -24,6 +24,7 @@ MESSAGES: dict[str, str] = {
     "state_unknown": "the state is not a US state, territory or military code",
     "military_city": "a military address (AA, AE, AP) needs the city APO, FPO or DPO",
     "street_unparseable": "the street line could not be read as an address",
+    "line_too_long": "a line of the address is over 1,000 characters long once standardized, longer than any address",
     "repeated_labels": "the street line has a part twice (for example two apartment numbers)",
     "two_delivery_addresses": "the street line has two delivery addresses (for example a PO box and a street); only one may stay on it, the one its ZIP code belongs to",
     "staff_undeliverable": "staff marked this address undeliverable",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import usaddress
 
@@ -31,15 +32,19 @@ from notifier.addresses.tables import directionals, facility_words, not_an_addre
 
 _PUNCTUATION = re.compile(r"[^\w\s/#&-]")
 _SPACES = re.compile(r"\s+")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NOT_WORD = re.compile(r"[\W_]")
 _SPACED_HYPHEN = re.compile(r"^(\d+)\s+-\s+(\d+)\b")
-_PO_BOX = re.compile(r"(?:P\s*O\s*B(?:OX)?|POST\s+OFFICE\s+BOX|(?:P\s*O\s*)?DRAWER|(?:P\s*O\s*)?LOCK\s*BOX|BOX)\s*#?\s*([A-Z0-9-]+)")
+# (?:OX)?+ is possessive: PO BOX with no number must not read as box number OX
+_PO_BOX = re.compile(r"(?:P\s*O\s*B(?:OX)?+|POST\s+OFFICE\s+BOX|(?:P\s*O\s*)?DRAWER|(?:P\s*O\s*)?LOCK\s*BOX|BOX)\s*#?\s*([A-Z0-9-]+)")
+_PO_BOX_AND_MORE = re.compile(_PO_BOX.pattern + r"\s+(.+)")  # a box and what follows it (a unit?)
 _MILITARY = re.compile(r"(PSC|CMR|UNIT)\s*#?\s*(\d+)\s*,?\s*BOX\s*#?\s*(\d+)")
 _GENERAL_DELIVERY = "GENERAL DELIVERY"
 _CARE_OF = re.compile(r"^(C\s*/\s*O|C\s+O|CARE\s+OF|IN\s+CARE\s+OF)\s+")
 _ATTENTION = re.compile(r"^(ATTN|ATTENTION)\s+")
 _URBANIZATION = re.compile(r"^(URB|URBANIZACION|URBANIZATION)\s+")
 _ORDINAL = re.compile(r"^(\d+)(ST|ND|RD|TH)$")
+LONGEST_LINE = 200  # characters of a delivery line worth reading; real ones are under 64 (a facility name and a street)
 # usaddress labels: a name (a facility, a person), the start of a delivery address, a box
 _NAME_LABELS = frozenset({"Recipient", "BuildingName", "LandmarkName"})
 _DELIVERY_START = frozenset({"AddressNumber", "USPSBoxType", "USPSBoxGroupType"})
@@ -83,7 +88,7 @@ def standardize_lines(line1: str, line2: str) -> StreetLines:
         line1, line2 = _normalize(line2), line1  # a care-of or urbanization line typed first
     elif pieces and _typed_first(line1, pieces[0]):
         line1, line2 = _normalize(pieces[0]), "\n".join([line1, *pieces[1:]])  # a facility or other name line typed first
-    extra, unit = _sort_second_line(line2)
+    extra, unit, more_units = _sort_second_line(line2)
     result = StreetLines(line2=extra)
     if not line1 and not unit:
         result.kind = "none"
@@ -94,6 +99,8 @@ def standardize_lines(line1: str, line2: str) -> StreetLines:
         result.problems.append(Reason.of("not_an_address"))
         return result
     _delivery_line(line1, unit, result)
+    if more_units:  # APT 1; UNIT 2 on line 2: as when one line says both
+        result.problems.append(Reason.of("repeated_labels", " and ".join([unit, *more_units])))
     return result
 
 
@@ -104,7 +111,9 @@ def is_placeholder(text: str) -> bool:
 
 
 def _normalize(line: str) -> str:
-    return _SPACED_HYPHEN.sub(r"\1-\2", _SPACES.sub(" ", ascii_upper(line)).strip())
+    """Upper-case ASCII with single spaces; a control character (ESC, NUL pasted into a form) separates words like a space,
+    so that usaddress reads the words that are written (clean() drops controls from the result)."""
+    return _SPACED_HYPHEN.sub(r"\1-\2", _SPACES.sub(" ", _CONTROLS.sub(" ", ascii_upper(line))).strip())
 
 
 def _typed_first(line1: str, line2: str) -> bool:
@@ -119,8 +128,14 @@ def _typed_first(line1: str, line2: str) -> bool:
     return not _is_delivery(line1) or (last_word in facility_words() and last_word not in street_suffixes())
 
 
+@lru_cache(maxsize=4096)
 def _is_delivery(line: str) -> bool:
-    """The line alone reads as one delivery address with nothing for a person to look at."""
+    """The line alone reads as one delivery address with nothing for a person to look at.
+
+    Cached: `_name_and_rest` asks this of every tail of a line, and answering it splits names
+    off the tail in turn; without the cache, a line of many names and numbers (JAIL 1 JAIL 1 ...)
+    takes time exponential in its words.
+    """
     if not line.strip() or is_placeholder(line):
         return False
     probe = StreetLines()
@@ -131,6 +146,10 @@ def _is_delivery(line: str) -> bool:
 def _delivery_line(line1: str, unit: str, result: StreetLines) -> None:
     """Standardizes one delivery line into result (line1, kind, problems, and a name split off onto line2)."""
     if _recognised_before_parsing(clean(line1), unit, result):
+        return
+    if len(line1) > LONGEST_LINE:  # reading it costs time that grows with its words (cubed): no address is this long
+        result.line1 = _join(clean(line1), unit)
+        result.problems.append(Reason.of("street_unparseable", f"over {LONGEST_LINE} characters long"))
         return
     tokens = usaddress.parse(line1)
     if split := _name_and_rest(tokens):
@@ -152,7 +171,7 @@ def _delivery_line(line1: str, unit: str, result: StreetLines) -> None:
     result.city = clean(parts.get("PlaceName", ""))
     result.state = clean(parts.get("StateName", ""))
     result.zip = clean(parts.get("ZipCode", ""))
-    if address_type == "PO Box":
+    if address_type == "PO Box" and not _box_and_more(parts):
         result.line1, result.kind = _box_line(parts)
     elif address_type == "Street Address" and parts.get("AddressNumber") and parts.get("StreetName"):
         result.line1 = _street_line(parts)
@@ -164,6 +183,12 @@ def _delivery_line(line1: str, unit: str, result: StreetLines) -> None:
         result.line1 = clean(line1)  # a name inside the street line: never dropped in silence
         result.problems.append(Reason.of("street_unparseable", f"a name inside the street line: {' '.join(names)}"))
         return
+    if unit and (own := _box_number(parts)[1] or _unit(parts.get("OccupancyType", ""), parts.get("OccupancyIdentifier", ""))):
+        if own != unit:  # APT 2 on line 1 and APT 3 on line 2: as when one line says both
+            result.line1 = _join(result.line1, unit)
+            result.problems.append(Reason.of("repeated_labels", f"{own} and {unit}"))
+            return
+        unit = ""  # the same unit typed on both lines is one unit
     result.line1 = _join(result.line1, unit)
 
 
@@ -211,8 +236,14 @@ def _standard_or_clean(line: str) -> str:
 
 
 def _recognised_before_parsing(cleaned: str, unit: str, result: StreetLines) -> bool:
-    if box := _PO_BOX.fullmatch(cleaned):
-        result.line1, result.kind = _join("PO BOX", box.group(1), unit), "po_box"
+    box, own = _PO_BOX.fullmatch(cleaned), ""
+    if not box and (with_more := _PO_BOX_AND_MORE.fullmatch(cleaned)) and (own := _as_unit(with_more.group(2))):
+        box = with_more  # PO BOX 112 # 5, as a unit from line 2 is written: read back the same way
+    if box:
+        result.line1, result.kind = _join("PO BOX", box.group(1), own or unit), "po_box"
+        if own and unit and own != unit:
+            result.line1 = _join(result.line1, unit)
+            result.problems.append(Reason.of("repeated_labels", f"{own} and {unit}"))
     elif military := _MILITARY.fullmatch(cleaned):
         result.line1, result.kind = f"{military.group(1)} {military.group(2)} BOX {military.group(3)}", "military"
     elif cleaned == _GENERAL_DELIVERY:
@@ -268,13 +299,34 @@ def _street_line(parts: dict[str, str]) -> str:
     )
 
 
+def _box_and_more(parts: dict[str, str]) -> bool:
+    """A box line that says more or less than a box (PO BOX 112 MAIN ST, BOX ELDER ST 5, HC 1 BOX #, RR 2 without a box):
+    writing it as a box would drop or make up words."""
+    known = _BOX_LABELS | {"SubaddressType", "SubaddressIdentifier", "OccupancyType", "OccupancyIdentifier", "PlaceName", "StateName", "ZipCode"}
+    number, pound_unit = _box_number(parts)
+    route_half_given = bool(parts.get("USPSBoxGroupType")) != bool(parts.get("USPSBoxGroupID"))
+    rural_box_without_route = any(clean(parts.get("USPSBoxType", "")).startswith(group) for group in _BOX_GROUPS)  # RR BOX 2
+    return (bool(set(parts) - known) or len(number.split()) != 1 or bool(pound_unit and parts.get("OccupancyIdentifier"))
+            or route_half_given or rural_box_without_route)
+
+
+def _box_number(parts: dict[str, str]) -> tuple[str, str]:
+    """The box number, and a unit after it with a pound sign (BOX 15 # 5), which usaddress reads as part of the number."""
+    number, pound, rest = clean(parts.get("USPSBoxID", "")).lstrip("#").partition("#")
+    return number.strip(), _unit("#", rest) if pound and rest.strip() else ""
+
+
 def _box_line(parts: dict[str, str]) -> tuple[str, str]:
-    box = _join("BOX", clean(parts.get("USPSBoxID", "")).replace("#", "").strip())
+    """PO BOX 112, RR 2 BOX 15; a unit after the box stays on the line (never dropped), as when line 2 gave it."""
+    number, pound_unit = _box_number(parts)
+    box = _join("BOX", number)
+    unit = _join(_unit(parts.get("SubaddressType", ""), parts.get("SubaddressIdentifier", "")),
+                 pound_unit or _unit(parts.get("OccupancyType", ""), parts.get("OccupancyIdentifier", "")))
     group = clean(parts.get("USPSBoxGroupType", ""))
     if group in _BOX_GROUPS:
         group_id = clean(parts.get("USPSBoxGroupID", "")).replace("#", "").strip().lstrip("0")
-        return _join(_BOX_GROUPS[group], group_id, box), "rural"
-    return _join("PO", box), "po_box"
+        return _join(_BOX_GROUPS[group], group_id, box, unit), "rural"
+    return _join("PO", box, unit), "po_box"
 
 
 def _directional(text: str) -> str:
@@ -302,10 +354,14 @@ def _ordinal(word: str) -> str:
     return ordinal_words().get(word, "")
 
 
-def _sort_second_line(text: str) -> tuple[str, str]:
-    """Splits the second line into (line kept above the delivery line, unit for the delivery line)."""
+def _sort_second_line(text: str) -> tuple[str, str, list[str]]:
+    """Splits the second line into (line kept above the delivery line, unit for the delivery line, units after the first).
+
+    A unit after the first stays on the kept line, and is returned too: a person decides which unit it is.
+    """
     extra: list[str] = []
     unit = ""
+    more_units: list[str] = []
     for piece in re.split(r"[\n;]+", text):
         cleaned = clean(piece)
         if not cleaned or is_placeholder(cleaned):
@@ -315,7 +371,9 @@ def _sort_second_line(text: str) -> tuple[str, str]:
             unit = as_unit
         else:
             extra.append(_second_line(cleaned))
-    return " ".join(extra), unit
+            if as_unit:
+                more_units.append(as_unit)
+    return " ".join(extra), unit, more_units
 
 
 def _as_unit(cleaned: str) -> str:

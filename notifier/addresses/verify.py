@@ -19,7 +19,7 @@ from notifier.addresses.tables import military_zip_prefixes
 
 MILITARY_CITIES = frozenset({"APO", "FPO", "DPO"})
 _CITY_WORDS = {"ST": "SAINT", "STE": "SAINTE", "MT": "MOUNT", "FT": "FORT", "PT": "POINT", "HTS": "HEIGHTS"}
-_ZIP = re.compile(r"(\d{3,5})(?:-(\d{4}))?|(\d{5})(\d{4})")
+_ZIP = re.compile(r"([0-9]{3,5})(?:-([0-9]{4}))?|([0-9]{5})([0-9]{4})")  # ASCII digits: \d takes any script's
 TYPO_SIMILARITY = 0.8
 
 

@@ -13,6 +13,7 @@ file or queue message, go where staff said.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,12 +25,21 @@ from sqlmodel import Session, select
 from notifier.db import insert_ignoring_duplicates
 from notifier.models import PersonIdentity, QuarantinedRow, QuarantineKind, utcnow
 
+MAX_KEY = 1000  # characters PersonIdentity.last_name_key holds
+
 
 @lru_cache(maxsize=1 << 16)  # surnames repeat: a county's file has a few thousand distinct ones
 def name_key(last_name: str) -> str:
-    """A last name as identity compares it: accents, case, spaces and punctuation do not count (Núñez = NUNEZ, O'Brien = OBRIEN)."""
+    """A last name as identity compares it: accents, case, spaces and punctuation do not count (Núñez = NUNEZ, O'Brien = OBRIEN).
+
+    NFKD can make a key longer than the name (a Hangul syllable is three letters, ﷺ eighteen): one
+    longer than its column (MAX_KEY) ends in a hash of the whole, so that it fits and stays unique.
+    """
     decomposed = unicodedata.normalize("NFKD", last_name)
-    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).casefold()
+    key = "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).casefold()
+    if len(key) > MAX_KEY:
+        key = f"{key[: MAX_KEY - 65]}#{hashlib.sha256(key.encode('utf-8')).hexdigest()}"
+    return key
 
 
 @dataclass(frozen=True)

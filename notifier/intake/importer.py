@@ -385,6 +385,12 @@ def store_decisions(session: Session, run_id: int, new: list[tuple[Record, Valid
         )
 
 
+def _id_column(record: Record, name: str) -> str:
+    """An id a quarantine entry is found by. PostgreSQL text cannot hold NUL, so it shows as U+FFFD
+    here (the rules refused the row for it); `raw` keeps the row as it was, NUL and all (JSON escapes it)."""
+    return str((record.row or {}).get(name, "")).strip().replace("\x00", "\ufffd")[:1000]
+
+
 def _quarantined(
     run_id: int,
     source_name: str,
@@ -397,14 +403,13 @@ def _quarantined(
 ) -> dict:
     raw = record.raw
     raw_text = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
-    decision_id = str((record.row or {}).get("decision_id", "")).strip()[:1000]
     return {
         "import_run_id": run_id,
         "source_name": source_name,
         "line_number": record.line,
         "kind": kind,
-        "decision_id": decision_id,
-        "person_id": str((record.row or {}).get("person_id", "")).strip()[:1000],
+        "decision_id": _id_column(record, "decision_id"),
+        "person_id": _id_column(record, "person_id"),
         "fields": fields if fields is not None else sorted({p.field for p in problems}),
         "reasons": [p.as_dict() for p in problems],
         "raw": raw,

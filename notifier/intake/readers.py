@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -122,9 +123,13 @@ class Source:
     def json_record(self, line: int, content: str) -> Record:
         """One JSON object (a JSONL line or a queue message) as a Record."""
         try:
-            data = json.loads(content)
+            data = json.loads(content, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
         except json.JSONDecodeError as exc:
             return Record(line, {"line": content}, None, [Problem("-", "bad_json", f"not a JSON object: {exc.msg} at column {exc.colno}")])
+        except ValueError as exc:  # from the three hooks: a number JSON or Python cannot hold
+            return Record(line, {"line": content}, None, [Problem("-", "bad_json", f"not a JSON object: {exc}")])
+        except RecursionError:
+            return Record(line, {"line": content}, None, [Problem("-", "bad_json", "not a JSON object: arrays or objects nested too deeply")])
         if not isinstance(data, dict):
             return Record(line, {"line": content}, None, [Problem("-", "bad_json", f"expected a JSON object, found {type(data).__name__}")])
         texts: dict[str, str] = {}
@@ -145,6 +150,27 @@ class Source:
             mapped = self.mapping.for_header(list(texts)).apply(texts)
             return Record(line, data, mapped.row, problems + mapped.problems, None, mapped.kind, mapped.reason)
         return Record(line, data, self.mapping.translate({self.mapping.canonical(k): v for k, v in texts.items()}), problems)
+
+
+def _json_int(text: str) -> int:
+    """Python reads integers of at most 4,300 digits (sys.get_int_max_str_digits); a longer one is a bad line, not a crashed import."""
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"a number too long to read ({len(text)} digits)") from None
+
+
+def _json_float(text: str) -> float:
+    """A number too large for a float would become Infinity, which the quarantine's JSON column cannot store."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:20]} is too large")
+    return value
+
+
+def _json_constant(name: str) -> float:
+    """NaN, Infinity and -Infinity, which Python writes but JSON (and PostgreSQL's json type) does not have."""
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def detect_format(path: Path, given: str | None) -> str:

@@ -21,9 +21,13 @@ from notifier.intake.fields import (
     REQUIRED,
 )
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-ZIP = re.compile(r"(\d{3,5})(?:-(\d{4}))?|(\d{5})(\d{4})")
+# ASCII digits only: \d would also take Arabic-Indic or full-width digits, which no barcode carries.
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ZIP = re.compile(r"([0-9]{3,5})(?:-([0-9]{4}))?|([0-9]{5})([0-9]{4})")
 LANGUAGE = re.compile(r"[a-z]{2}")
+# C0 controls (but tab and line breaks, which quoted CSV fields may hold) and DEL: NUL cannot be
+# stored in PostgreSQL, U+001F is row_hash's separator, and none of them can be printed.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMPTY = ("",) * len(FIELDS)
 
 
@@ -54,6 +58,10 @@ def validate(row: dict[str, str], *, today: date) -> Valid | list[Problem]:
         for name, text in values.items():
             if len(text) > MAX_TEXT:
                 problems.append(Problem(name, "too_long", f"{name} is {len(text)} characters long; at most {MAX_TEXT} are allowed"))
+    if CONTROL.search("".join(values.values())):
+        for name, text in values.items():
+            if found := CONTROL.search(text):
+                problems.append(Problem(name, "control_character", f"{name} contains the control character U+{ord(found.group()):04X}, which cannot be printed; remove it in the source"))
     for name in REQUIRED:
         if not values[name]:
             problems.append(Problem(name, "required", f"{name} is required but empty"))

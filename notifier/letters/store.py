@@ -379,7 +379,8 @@ def search_letters(session: Session, text: str) -> list[LetterRow]:
     text = text.strip()
     if not text:
         raise InvalidInputError("nothing to search for", todo="type a letter id as printed, a person id, or scan the barcode")
-    if session.exec(select(Notice.id).where(Notice.person_id == text).limit(1)).first() is not None:
+    # No person id holds NUL (intake refuses it, and PostgreSQL text cannot hold it): such text is only looked up as a letter id.
+    if "\x00" not in text and session.exec(select(Notice.id).where(Notice.person_id == text).limit(1)).first() is not None:
         return letters_of_person(session, text)
     try:
         return [find_letter(session, text)]

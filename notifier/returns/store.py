@@ -20,6 +20,8 @@ from notifier.addresses.check import AddressStatus, RawAddress, Verifier, addres
 from notifier.addresses.reasons import Reason as AddressReason
 from notifier.addresses.store import address_values
 from notifier.errors import InputFileError, InvalidInputError, NotifierError, WrongStateError
+from notifier.intake.fields import MAX_TEXT
+from notifier.intake.rules import CONTROL
 from notifier.letters.ids import make_letter_id
 from notifier.letters.store import find_letter
 from notifier.models import Address, AuditEvent, Batch, DeadAddress, Letter, LetterState, Notice, NoticeStatus, ReturnedMail, utcnow
@@ -63,6 +65,7 @@ def record_return(
         forward = None
     if reason not in policy.reasons:
         raise InvalidInputError(f"unknown reason '{reason}'", todo=f"use one of: {', '.join(policy.reasons)} (config/returns.toml)")
+    _refuse_unstorable({**({f"forward_{name}": getattr(forward, name) for name in FORWARD_FIELDS} if forward else {}), "note": note})
     found = find_letter(session, letter_text)
     letter = session.get(Letter, found.number)
     code = make_letter_id(letter.id)
@@ -103,6 +106,15 @@ def record_return(
     recorded = Recorded(code, person_id, reason, result, letter.attempt)
     session.commit()
     return recorded
+
+
+def _refuse_unstorable(typed: dict[str, str]) -> None:
+    """Text typed off an envelope is kept as given, so it must fit its column and hold no control character (PostgreSQL text cannot hold NUL)."""
+    for name, text in typed.items():
+        if len(text) > MAX_TEXT:
+            raise InvalidInputError(f"{name} is {len(text)} characters long; at most {MAX_TEXT} are allowed", todo="type it again; nothing was recorded")
+        if found := CONTROL.search(text):
+            raise InvalidInputError(f"{name} contains the control character U+{ord(found.group()):04X}", todo="type it again without it; nothing was recorded")
 
 
 @dataclass
