@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-scale lock clean system-packages audit-deps advisories
+.PHONY: demo test bench bench-scale bench-e2e lock clean system-packages audit-deps advisories
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit("notifier needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -57,6 +57,9 @@ bench: $(STAMP)
 # Needs PostgreSQL and Redis (NOTIFIER_TEST_POSTGRES_URL, NOTIFIER_TEST_REDIS_URL or the local defaults).
 bench-scale: $(STAMP)
 	$(BIN)/python bench/scale.py --letters 50000 --workers 1,2
+
+bench-e2e: $(STAMP)
+	$(BIN)/python bench/e2e.py --decisions 100000 --jobs 2
 
 # Re-resolve every dependency to its newest release and pin the result.
 lock:
