@@ -73,3 +73,18 @@ def test_a_letters_pdf_is_drawn_and_its_view_audited(app, tmp_path):
     assert make_letter_id(letter.id) in text and "MARISOL0" in text and "4 de agosto de 2025" in text  # dated with the batch's mail date (a letter in Spanish)
     [event] = events(app, "view.letters.pdf")
     assert (event.actor, event.subject, event.subject_id, event.details["ids"]) == ("ada", "letter", letter.id, [make_letter_id(letter.id)])
+
+
+def test_a_purged_letter_is_not_drawn_again(app, tmp_path):
+    from sqlalchemy import update
+
+    from notifier import db
+    from notifier.models import Notice, utcnow
+
+    rows, (letter, *_) = mailed_people(app, tmp_path, 1)
+    with db.session_for(app.state.settings.database_url) as session:  # as `notifier purge` leaves a notice (tests/retention)
+        session.execute(update(Notice).where(Notice.id == letter.notice_id).values(first_name="", last_name="", purged_at=utcnow()))
+        session.commit()
+    response = signed_in(app, "sam").get(f"/letters/{letter.id}.pdf")
+    assert response.status_code == 409 and "retention purge erased its name and address" in response.text
+    assert events(app, "view.letters.pdf") == []  # nothing was shown
