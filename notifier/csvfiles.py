@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,26 +47,40 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def write_csv(path: Path, header: list[str], rows: Iterable[list[object]]) -> int:
-    """Writes to a temporary file beside `path` (owner-only, 0600) and renames it into place; returns the row count."""
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` (owner-only, 0600, in an owner-only folder) to write the file to;
+    renamed into place when the block ends, deleted if it fails.
+
+    Readers never see half a file, and a full disk leaves no half-written copy of personal data
+    behind. An OSError from a write names no file: it is given `path`, so the message says which.
+    """
     private_dir(path.parent)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent, prefix=f".{path.name}.", delete=False)
-    count = 0
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mkstemp: 0600
+    os.close(handle)
+    temp = Path(name)
     try:
-        with handle:
-            writer = csv.writer(handle)
-            writer.writerow([safe_cell(cell) for cell in header])
-            for row in rows:
-                writer.writerow([safe_cell(cell) for cell in row])
-                count += 1
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
+        yield temp
+        os.chmod(temp, 0o600)  # the writer may have replaced the file mkstemp made
+        os.replace(temp, path)
     except BaseException as exc:
-        Path(handle.name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         if isinstance(exc, OSError) and exc.filename is None:
-            exc.filename = str(path)  # a failed write names no file: say which one
+            exc.filename = str(path)
         raise
+
+
+def write_csv(path: Path, header: list[str], rows: Iterable[list[object]]) -> int:
+    """Writes the rows through atomic_path (owner-only, 0600), synced to disk; returns the row count."""
+    count = 0
+    with atomic_path(path) as temp, temp.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([safe_cell(cell) for cell in header])
+        for row in rows:
+            writer.writerow([safe_cell(cell) for cell in row])
+            count += 1
+        handle.flush()
+        os.fsync(handle.fileno())
     return count
 
 

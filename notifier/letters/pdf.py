@@ -5,12 +5,13 @@ metadata that says what the file is (and nothing about the people in it), writte
 from __future__ import annotations
 
 import os
-import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from reportlab.pdfgen.canvas import Canvas
 
-from notifier.csvfiles import private_dir
+from notifier.csvfiles import atomic_path
 from notifier.letters.fonts import REGULAR, register_fonts
 
 CREATOR = "notifier"
@@ -32,33 +33,13 @@ def new_canvas(target, *, page_size: tuple[float, float], title: str, author: st
     return canvas
 
 
-class atomic_pdf:
-    """A canvas writing to a temporary file beside `path`, renamed into place when done."""
-
-    def __init__(self, path: Path, *, page_size: tuple[float, float], title: str, author: str):
-        self.path = path
-        self.options = {"page_size": page_size, "title": title, "author": author}
-
-    def __enter__(self) -> Canvas:
-        private_dir(self.path.parent)
-        handle, self.temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        os.close(handle)
-        self.canvas = new_canvas(self.temp, **self.options)
-        return self.canvas
-
-    def __exit__(self, kind, value, traceback) -> None:
-        if kind is not None:
-            Path(self.temp).unlink(missing_ok=True)
-            return
-        try:
-            self.canvas.save()
-            os.chmod(self.temp, 0o600)  # names and addresses: readable by the owner only
-            os.replace(self.temp, self.path)
-        except BaseException as exc:
-            Path(self.temp).unlink(missing_ok=True)  # a half-written file (a full disk) must not stay behind
-            if isinstance(exc, OSError) and exc.filename is None:
-                exc.filename = str(self.path)  # a failed write names no file: say which one
-            raise
+@contextmanager
+def atomic_pdf(path: Path, *, page_size: tuple[float, float], title: str, author: str) -> Iterator[Canvas]:
+    """A canvas writing through csvfiles.atomic_path: the PDF appears whole, owner-only, or not at all."""
+    with atomic_path(path) as temp:
+        canvas = new_canvas(str(temp), page_size=page_size, title=title, author=author)
+        yield canvas
+        canvas.save()
 
 
 def page_count(path: Path) -> int:
@@ -81,13 +62,7 @@ def keep_pages(path: Path, pages: list[int]) -> None:
         writer.add_page(reader.pages[number])
     if reader.metadata:
         writer.add_metadata({key: value for key, value in reader.metadata.items() if isinstance(value, str)})
-    handle = tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)  # 0600
-    try:
-        with handle:
-            writer.write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as temp, temp.open("wb") as handle:
+        writer.write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())

@@ -79,6 +79,11 @@ def is_due(facts: NoticeFacts, last_day: date) -> bool:
     return is_finished(facts) and not is_held(facts) and facts.last_activity <= last_day
 
 
+def is_held_back(facts: NoticeFacts, last_day: date) -> bool:
+    """Finished and past the period, but a batch still open holds it: counted (`held`), untouched."""
+    return is_finished(facts) and is_held(facts) and facts.last_activity <= last_day
+
+
 def scrub_reasons(reasons: list[dict]) -> list[dict]:
     """Reasons keep their code and the field they concern; their messages may quote what the person's row said."""
     return [{key: reason[key] for key in ("code", "field") if key in reason} for reason in reasons]

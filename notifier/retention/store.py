@@ -53,8 +53,7 @@ from notifier.retention.rules import (
     NoticeFacts,
     cutoff,
     is_due,
-    is_finished,
-    is_held,
+    is_held_back,
     scrub_reasons,
 )
 
@@ -154,7 +153,7 @@ def _due_notices(session: Session, last_day: date) -> tuple[list[int], int]:
             facts = _facts(row.status, row.updated_at, by_notice.get(row.id, []))
             if is_due(facts, last_day):
                 due.append(row.id)
-            elif is_finished(facts) and is_held(facts) and facts.last_activity <= last_day:
+            elif is_held_back(facts, last_day):
                 held += 1
     return due, held
 
