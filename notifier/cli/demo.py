@@ -98,13 +98,13 @@ def demo_command(
             reason = item.reasons[0]
             typer.echo(f"   notice {item.notice_id}: {reason['code']}: {reason['message'][:90]}")
 
-    typer.echo("6. letters     render a letter per notice with a mailable address (many letters per PDF)")
+    typer.echo("6. letters     lay out and check a letter per notice with a mailable address (drawn when printed)")
     started = time.perf_counter()
     renderer = Renderer.from_settings(demo_settings)
     with session_for(url) as session:
         with count_progress("rendering letters", count_mailable(session)) as on_progress:
             rendered = render_letters(session, renderer, on_progress=on_progress)
-        typer.echo(f"   {', '.join(f'{k} {v}' for k, v in sorted(rendered.by_state.items()))} ({time.perf_counter() - started:.1f} s) -> {rendered.output}")
+        typer.echo(f"   {', '.join(f'{k} {v}' for k, v in sorted(rendered.by_state.items()))} ({time.perf_counter() - started:.1f} s)")
         for language in ("en", "es"):
             person = sample_person(session, language)
             if person:

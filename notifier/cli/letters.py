@@ -38,7 +38,7 @@ def render_command(jobs: int = typer.Option(1, "--jobs", min=1, help="Render in 
         emit_json(result.as_dict())
         return
     typer.echo(f"rendered {result.rendered} letters: " + (", ".join(f"{k} {v}" for k, v in sorted(result.by_state.items())) or "nothing to do"))
-    typer.echo(f"print-ready files in {result.output}")
+    typer.echo("letters are drawn into print files when their batch is printed (batches create, freeze, print); see one now with `notifier letters proof`")
 
 
 @app.command("proof")

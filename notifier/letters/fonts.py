@@ -103,10 +103,10 @@ def width(text: str, style: str, size: float) -> float:
 
 
 def draw(canvas: Canvas, x: float, y: float, text: str, style: str, size: float) -> float:
-    """Draws one line from (x, y) on the baseline; returns its width."""
-    left = x
+    """Draws one line from (x, y) on the baseline; returns its width, exactly as `width` measures it."""
+    drawn = 0.0
     for font, part in runs(text, style):
         canvas.setFont(font, size)
-        canvas.drawString(left, y, part)
-        left += pdfmetrics.stringWidth(part, font, size)
-    return left - x
+        canvas.drawString(x + drawn, y, part)
+        drawn += pdfmetrics.stringWidth(part, font, size)
+    return drawn

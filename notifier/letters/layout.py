@@ -176,8 +176,13 @@ def paginate(blocks: list[Block], geometry: Geometry) -> list[list[tuple[TextBlo
     return pages
 
 
-def draw_letter(canvas: Canvas, content: LetterContent, geometry: Geometry) -> Drawn:
-    """Draws the letter's pages (and a blank back for duplex when the count is odd is left to print files)."""
+def draw_letter(canvas: Canvas | None, content: LetterContent, geometry: Geometry) -> Drawn:
+    """Draws the letter's pages (a blank back for duplex when the count is odd is left to print files).
+
+    With no canvas the letter is only laid out: the same pages and boxes, nothing drawn. That
+    is what render records and checks, at a fraction of the cost of drawing; the letter is
+    drawn once, by the print file that goes to the printer, through this same code.
+    """
     register_fonts()
     pages = paginate(content.blocks, geometry)
     drawn = Drawn(pages=len(pages))
@@ -189,20 +194,23 @@ def draw_letter(canvas: Canvas, content: LetterContent, geometry: Geometry) -> D
         y = frame.top
         for paragraph, height, before in paragraphs:
             h = paragraph.height
-            paragraph.drawOn(canvas, frame.x, y - before - h)
+            if canvas is not None:
+                paragraph.drawOn(canvas, frame.x, y - before - h)
             drawn.boxes.append(("text", number, Rect(frame.x, y - before - h, frame.width, h)))
             y -= height
         _draw_footer(canvas, content, geometry, number, len(pages), drawn)
-        canvas.showPage()
+        if canvas is not None:
+            canvas.showPage()
     return drawn
 
 
-def _text_line(canvas: Canvas, text: str, x: float, y: float, font: str, size: float) -> Rect:
-    drawn = fonts.draw(canvas, x, y, fonts.visual(text), font, size)
+def _text_line(canvas: Canvas | None, text: str, x: float, y: float, font: str, size: float) -> Rect:
+    line = fonts.visual(text)
+    drawn = fonts.width(line, font, size) if canvas is None else fonts.draw(canvas, x, y, line, font, size)
     return Rect(x, y - size * 0.25, drawn, size * 1.2)
 
 
-def _draw_first_page_head(canvas: Canvas, content: LetterContent, geometry: Geometry, drawn: Drawn) -> None:
+def _draw_first_page_head(canvas: Canvas | None, content: LetterContent, geometry: Geometry, drawn: Drawn) -> None:
     printable, area = geometry.printable, geometry.address_area
     # letterhead, top right: the office, outside the window
     y = printable.top - 10
@@ -226,7 +234,8 @@ def _draw_first_page_head(canvas: Canvas, content: LetterContent, geometry: Geom
         y -= leading
     bottom = area.y
     if barcode:
-        barcode.drawOn(canvas, area.x, bottom)
+        if canvas is not None:
+            barcode.drawOn(canvas, area.x, bottom)
         drawn.boxes.append(("imb", 1, Rect(area.x, bottom, barcode.width, barcode.height)))
     id_x = area.x + (barcode.width if barcode else 0) + 4
     drawn.boxes.append(("letter_id", 1, _text_line(canvas, content.letter_id, id_x, bottom + barcode_row / 2 - 2, REGULAR, 6.5)))
@@ -235,7 +244,7 @@ def _draw_first_page_head(canvas: Canvas, content: LetterContent, geometry: Geom
     drawn.boxes.append(("text", 1, _text_line(canvas, content.date_line, printable.x, date_y, REGULAR, 10)))
 
 
-def _draw_footer(canvas: Canvas, content: LetterContent, geometry: Geometry, number: int, pages: int, drawn: Drawn) -> None:
+def _draw_footer(canvas: Canvas | None, content: LetterContent, geometry: Geometry, number: int, pages: int, drawn: Drawn) -> None:
     printable = geometry.printable
     label = f"{content.id_label} {content.letter_id} · " + content.page_label.format(page=number, pages=pages)
     width = fonts.width(label, REGULAR, 8)

@@ -44,11 +44,6 @@ class Renderer:
             today=today or date.today(),
         )
 
-    @property
-    def letters_dir(self) -> Path:
-        """Where rendered letters go: files of many letters each, by letter number."""
-        return letters_dir(self.settings)
-
     def pdf(self, path: Path, title: str) -> atomic_pdf:
         """A PDF of this office's paper size, written atomically (see letters/pdf.py)."""
         page = self.geometry.page
@@ -74,11 +69,6 @@ class Renderer:
             today=self.today,
             requested_language=notice["language"],
         )
-
-
-def letters_dir(settings: Settings) -> Path:
-    """Where rendered letters go (under NOTIFIER_OUTPUT_DIR)."""
-    return settings.output_dir / "letters"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The letters step's services: which notices need a letter, rendering them in bulk, finding letters.
 
 A notice gets a letter when its address is mailable (verified or corrected). Rendering
-draws many letters into one PDF per chunk (fonts embedded once per file: the fast path),
-runs the print checks, and stores pages, sheets and the content hash. A letter whose
+lays each letter out and runs the print checks, and stores pages, sheets and the content
+hash; it draws nothing. A letter is drawn once, into its batch's print file (batches/
+printfiles.py), and on demand as a proof. A letter whose
 notice changed since (a decision joined, the address was fixed, a template was edited) is
 superseded, never mailed, and a new one is rendered with the same attempt number.
 
@@ -40,7 +41,7 @@ Progress = Callable[[int], None] | None
 
 @dataclass
 class RenderResult:
-    """Letters rendered, by the state they reached, and the folder of the print-ready files."""
+    """Letters rendered, by the state they reached, and the output folder their print files (`batches/`) will be written under."""
 
     by_state: dict[str, int]
     output: Path
@@ -207,7 +208,7 @@ def render_letters(
     on_progress: Progress = None,
 ) -> RenderResult:
     """Renders every letter that is due (among the first `limit` mailable notices), committing chunk by chunk."""
-    result = RenderResult({}, renderer.letters_dir)
+    result = RenderResult({}, renderer.settings.output_dir)
     for low, high in render_ranges(session, 1, limit):
         result.add(render_range(session, renderer, low, high, chunk, on_progress))
     return result
@@ -228,7 +229,7 @@ def render_range(session: Session, renderer: Renderer, low: int, high: int, chun
         work = _work_for(session, ids, renderer)
         numbers = _claim_letters(session, work)
         if work:
-            for state, n in _store_results(session, numbers, _draw_chunk(work, numbers, renderer)).items():
+            for state, n in _store_results(session, numbers, _lay_out_chunk(work, numbers, renderer)).items():
                 counts[state] = counts.get(state, 0) + n
         if on_progress:
             on_progress(len(ids))
@@ -262,29 +263,30 @@ def _claim_letters(session: Session, work: list[Work]) -> list[int]:
     return [letter.id for letter in letters]
 
 
-def _draw_chunk(work: list[Work], numbers: list[int], renderer: Renderer) -> list[dict]:
-    """Draws the chunk's letters into one print-ready PDF; returns what each letter measured."""
-    path = renderer.letters_dir / f"letters-{min(numbers):09d}-{max(numbers):09d}.pdf"
+def _lay_out_chunk(work: list[Work], numbers: list[int], renderer: Renderer) -> list[dict]:
+    """Lays the chunk's letters out and runs the print checks; returns what each letter measured.
+
+    Nothing is drawn: a letter is drawn once, into the print file of its batch (dated with
+    the mail date, in presort order), and on demand as a proof.
+    """
     results = []
-    with renderer.pdf(path, f"Letters {make_letter_id(min(numbers))} to {make_letter_id(max(numbers))}") as canvas:
-        for number, item in zip(numbers, work):
-            content = renderer.content(number, *item.letter)
-            drawn = draw_letter(canvas, content, renderer.geometry)
-            failures = check_letter(content, drawn, renderer.geometry)
-            sheets = sheets_for(drawn.pages, renderer.geometry.duplex)
-            results.append(
-                {
-                    "pages": drawn.pages,
-                    "sheets": sheets,
-                    "weight_hundredths_oz": int(weight_oz(sheets, renderer.geometry) * 100),
-                    "language": renderer.templates_for(item.letter.notice["language"]).language,
-                    "variant": content.variant,
-                    "content_hash": item.digest,
-                    "checks": [f.as_dict() for f in failures],
-                    "state": LetterState.FAILED if failures else LetterState.RENDERED,
-                    "render_file": str(path),
-                }
-            )
+    for number, item in zip(numbers, work):
+        content = renderer.content(number, *item.letter)
+        drawn = draw_letter(None, content, renderer.geometry)
+        failures = check_letter(content, drawn, renderer.geometry)
+        sheets = sheets_for(drawn.pages, renderer.geometry.duplex)
+        results.append(
+            {
+                "pages": drawn.pages,
+                "sheets": sheets,
+                "weight_hundredths_oz": int(weight_oz(sheets, renderer.geometry) * 100),
+                "language": renderer.templates_for(item.letter.notice["language"]).language,
+                "variant": content.variant,
+                "content_hash": item.digest,
+                "checks": [f.as_dict() for f in failures],
+                "state": LetterState.FAILED if failures else LetterState.RENDERED,
+            }
+        )
     return results
 
 

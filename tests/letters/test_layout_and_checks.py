@@ -101,3 +101,13 @@ def test_geometry_checks_have_their_codes(renderer, tmp_path):
     assert "too_many_sheets" in codes(renderer, content, drawn, replace(g, max_sheets=0))
     assert "too_heavy" in codes(renderer, content, drawn, replace(g, max_weight_oz=g.envelope_weight_oz))
     assert "no_barcode" in codes(renderer, replace(content, imb_bars=""), drawn)
+
+
+@pytest.mark.parametrize("language, variant, name", [("en", "mixed", None), ("es", "all_granted", None), ("vi", "none_granted", "Ánh"), ("zh", "mixed", "秀英")])
+def test_laying_out_without_a_canvas_records_what_drawing_records(renderer, tmp_path, language, variant, name):
+    """Render checks the letter laid out (no canvas) and print draws it: both must see the same pages and boxes."""
+    changes = {"first_name": name} if name else {}
+    path, content, drawn = render(renderer, tmp_path, language=language, variant=variant, **changes)
+    laid_out = draw_letter(None, content, renderer.geometry)
+    assert laid_out.pages == drawn.pages == len(page_texts(path))
+    assert laid_out.boxes == drawn.boxes

@@ -14,7 +14,7 @@ from notifier.addresses.store import verify_notices
 from notifier.intake.importer import import_file
 from notifier.letters.ids import make_letter_id, parse_letter_id
 from notifier.letters.renderer import Renderer
-from notifier.letters.store import render_letters
+from notifier.letters.store import letter_proof, render_letters
 from notifier.workers import render_locally
 from notifier.models import Letter
 from notifier.settings import Settings
@@ -51,7 +51,11 @@ def test_one_letter_per_person_idempotent_and_superseded_when_the_notice_changes
     first = letters(db_url)
     assert [(l.attempt, l.state, l.language) for l in first] == [(1, "rendered", "es"), (1, "rendered", "es")]
     assert all(l.pages >= 1 and l.sheets == (l.pages + 1) // 2 and l.weight_hundredths_oz > 0 for l in first)
-    text = " ".join(page_texts(tmp_path / "out" / "letters" / f"letters-{first[0].id:09d}-{first[-1].id:09d}.pdf"))
+    assert not (tmp_path / "out").exists()  # render lays letters out and checks them; they are drawn when printed
+    with db.session_for(db_url) as session:
+        drawn = letter_proof(session, renderer, first[0].id, tmp_path / "proof.pdf")
+    assert drawn.pages == first[0].pages and drawn.failures == [] and drawn.readback == []
+    text = " ".join(page_texts(drawn.path))
     assert text.count("2009-CR-0012345") >= 1 and "2011-CR-0098765" in text  # both of P-1's cases in one letter
     assert make_letter_id(first[0].id) in text and parse_letter_id(make_letter_id(first[0].id)) == first[0].id
 

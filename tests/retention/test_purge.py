@@ -51,12 +51,34 @@ def database_text(db_url: str) -> str:
         return json.dumps({name: [list(map(str, r)) for r in connection.execute(sa.select(table))] for name, table in SQLModel.metadata.tables.items()})
 
 
+def legacy_render_file(db_url: str, settings) -> Path:
+    """Every letter drawn into one file and recorded as its `render_file`, as `letters render` did
+    before it stopped drawing: databases of that time hold such files, and the purge must erase them."""
+    from notifier.letters.layout import draw_letter
+    from notifier.letters.renderer import Renderer
+    from notifier.letters.store import notice_rows
+
+    renderer = Renderer.from_settings(settings, MAIL_DATE)
+    path = settings.output_dir / "letters" / "letters-legacy.pdf"
+    with db.session_for(db_url) as session:
+        letters = session.exec(select(Letter).order_by(Letter.id)).all()
+        rows = notice_rows(session, [letter.notice_id for letter in letters])
+        with renderer.pdf(path, "legacy render file") as canvas:
+            for letter in letters:
+                assert draw_letter(canvas, renderer.content(letter.id, *rows[letter.notice_id]), renderer.geometry).pages == letter.pages
+                letter.render_file = str(path)
+                session.add(letter)
+        session.commit()
+    return path
+
+
 def finished_run(db_url, tmp_path, settings) -> int:
     """Four people mailed in one batch: one letter comes back for good (unreachable), the rest are presumed delivered."""
     policy = settings.config_dir / "returns.toml"
     policy.write_text(policy.read_text().replace("max_attempts = 3", "max_attempts = 1"))
     imported_and_verified(db_url, write_csv(tmp_path / "d.csv", people_rows(PEOPLE)))
     mail_run(db_url, settings)
+    legacy_render_file(db_url, settings)
     with db.session_for(db_url) as session:
         first = session.exec(select(Letter).order_by(Letter.id)).first()
         batch = session.exec(select(Batch.id)).one()
@@ -205,10 +227,10 @@ def test_a_letter_file_shared_with_kept_letters_loses_only_the_purged_pages(db_u
 
     imported_and_verified(db_url, write_csv(tmp_path / "d.csv", people_rows(["P-0", "P-1", "P-2"])))
     mail_run(db_url, settings)
+    chunk = legacy_render_file(db_url, settings)
     with db.session_for(db_url) as session:
         letters = session.exec(select(Letter).order_by(Letter.id)).all()
         batch = letters[0].batch_id
-    [chunk] = {Path(letter.render_file) for letter in letters}
     assert record(db_url, settings, make_letter_id(letters[1].id)).outcome == "dead_address"  # P-1 waits for a new address: not finished
     with db.session_for(db_url) as session:
         presume_delivered(session, load_policy(settings.config_dir), MAIL_DATE + timedelta(days=60), "clerk")
