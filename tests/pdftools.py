@@ -79,3 +79,31 @@ def window_boxes(config_dir: Path = REPO / "config") -> tuple[Box, Box]:
 def text(path: Path) -> str:
     """All the text of the file, as pdftotext reads it."""
     return _run("pdftotext", str(path), "-")
+
+
+def bars(path: Path, area: Box, dpi: int = 600) -> list[tuple[float, float, float, float]]:
+    """The dark vertical bars inside `area` of page 1 as pdftoppm rasterizes them (a scanner's view):
+    (left, top, width, height) in points from the page's top-left corner, left to right."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    scale = dpi / 72
+    x, y = round(area.left * scale), round(area.top * scale)
+    w, h = round((area.right - area.left) * scale), round((area.bottom - area.top) * scale)
+    png = subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", str(dpi), "-gray", "-png", "-x", str(x), "-y", str(y), "-W", str(w), "-H", str(h), str(path)],
+                         capture_output=True, check=True).stdout
+    image = Image.open(BytesIO(png)).convert("L")
+    pixels = image.load()
+    dark_rows = [[row for row in range(image.height) if pixels[column, row] < 128] for column in range(image.width)]
+    found: list[tuple[float, float, float, float]] = []
+    start = None
+    for column in range(image.width + 1):
+        dark = column < image.width and bool(dark_rows[column])
+        if dark and start is None:
+            start = column
+        elif not dark and start is not None:
+            rows = [row for c in range(start, column) for row in dark_rows[c]]
+            found.append(((x + start) / scale, (y + min(rows)) / scale, (column - start) / scale, (max(rows) + 1 - min(rows)) / scale))
+            start = None
+    return found

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 
 from notifier.settings import load_toml
 
@@ -84,10 +85,15 @@ def visual(text: str) -> str:
     return _RTL.sub(lambda run: get_display(arabic_reshaper.reshape(run.group())), text)
 
 
+@cache
+def _first_face_chars() -> frozenset[str]:
+    return frozenset(map(chr, faces()[0].glyphs))
+
+
 def runs(text: str, style: str) -> list[tuple[str, str]]:
     """`text` cut into (font, text) runs, each drawn by the first font that has its characters."""
-    if text.isascii():
-        return [(style, text)]  # the first font covers ASCII
+    if text.isascii() or _first_face_chars().issuperset(text):
+        return [(style, text)]  # one run: the first font has every character (ASCII, accented Latin ...)
     result: list[tuple[str, str]] = []
     for char in text:
         font = (result[-1][0] if result else style) if char.isspace() else (_font(char, style) or style)
@@ -98,8 +104,17 @@ def runs(text: str, style: str) -> list[tuple[str, str]]:
     return result
 
 
+@lru_cache(maxsize=1 << 16)
 def width(text: str, style: str, size: float) -> float:
+    """The width of `text` in points. Cached: line breaking measures every word of every letter, and most words recur."""
     return sum(pdfmetrics.stringWidth(part, font, size) for font, part in runs(text, style))
+
+
+def write(text_object: PDFTextObject, text: str, style: str, size: float) -> None:
+    """Writes `text` at the text object's cursor, each run in the font that has its characters."""
+    for font, part in runs(text, style):
+        text_object.setFont(font, size)
+        text_object.textOut(part)
 
 
 def draw(canvas: Canvas, x: float, y: float, text: str, style: str, size: float) -> float:

@@ -114,16 +114,20 @@ class TextBlock:
             self.lines.append(_runs(line))
 
     def drawOn(self, canvas: Canvas, x: float, y: float) -> None:
+        """Draws the paragraph as one PDF text object, each line started at its left edge and each
+        run of a font following the one before (a few operators per line, not a text object per run)."""
         size = self.style.fontSize
         baseline = y + self.height - size
+        text = canvas.beginText()
         if self.bullet:
-            canvas.setFont(self.style.fontName, size)
-            canvas.drawString(x + self.style.bulletIndent, baseline, "•")
+            text.setTextOrigin(x + self.style.bulletIndent, baseline)
+            fonts.write(text, "•", self.style.fontName, size)
         for runs in self.lines:
-            left = x + self.style.leftIndent
-            for font, text in runs:
-                left += fonts.draw(canvas, left, baseline, text, font, size)
+            text.setTextOrigin(x + self.style.leftIndent, baseline)
+            for font, part in runs:
+                fonts.write(text, part, font, size)
             baseline -= self.style.leading
+        canvas.drawText(text)
 
 
 def _runs(words: list[tuple[str, str, bool]]) -> list[tuple[str, str]]:
@@ -220,7 +224,7 @@ def _draw_first_page_head(canvas: Canvas | None, content: LetterContent, geometr
         drawn.boxes.append(("text", 1, box))
         y -= 11
     # the window: recipient block, then the barcode with the letter id beside it
-    barcode = USPS_4State(content.tracking, content.routing) if content.imb_bars else None
+    barcode = _imb_geometry() if content.imb_bars else None
     barcode_row = barcode.height if barcode else 10
     lines = max(len(content.recipient), 1)
     # Glyph ink, not just the font's ascent, must stay in the clear area: accented capitals
@@ -235,13 +239,49 @@ def _draw_first_page_head(canvas: Canvas | None, content: LetterContent, geometr
     bottom = area.y
     if barcode:
         if canvas is not None:
-            barcode.drawOn(canvas, area.x, bottom)
+            _draw_imb(canvas, content.imb_bars, area.x, bottom)
         drawn.boxes.append(("imb", 1, Rect(area.x, bottom, barcode.width, barcode.height)))
     id_x = area.x + (barcode.width if barcode else 0) + 4
     drawn.boxes.append(("letter_id", 1, _text_line(canvas, content.letter_id, id_x, bottom + barcode_row / 2 - 2, REGULAR, 6.5)))
     # date, just below the window
     date_y = geometry.window.y - geometry.clearance - 0.2 * inch
     drawn.boxes.append(("text", 1, _text_line(canvas, content.date_line, printable.x, date_y, REGULAR, 10)))
+
+
+@dataclass(frozen=True)
+class ImbGeometry:
+    """The Intelligent Mail barcode's size and bars (USPS-B-3200), as reportlab's USPS_4State draws them."""
+
+    width: float  # with the horizontal clear zones
+    height: float  # with the vertical clear zones
+    left: float  # the first bar, from the left edge
+    bar: float  # bar width
+    pitch: float  # from one bar to the next
+    states: dict[str, tuple[float, float]]  # bar state (F, A, D, T) -> (bottom, height) from the lower edge
+
+
+@cache
+def _imb_geometry() -> ImbGeometry:
+    """Read once from reportlab's USPS_4State at its defaults, so the barcode keeps reportlab's proven dimensions."""
+    b = USPS_4State()
+    scale = b.heightScale
+    middle = b.verticalClearZone + b.barHeight / 2
+    states = {s: (middle + b.scale(s, b.bottoms, scale), b.scale(s, b.tops, scale) - b.scale(s, b.bottoms, scale)) for s in "FADT"}
+    return ImbGeometry(b.width, b.height, b.horizontalClearZone, b.barWidth, b.pitch, states)
+
+
+def _draw_imb(canvas: Canvas, bars: str, x: float, y: float) -> None:
+    """The 65 bars `imb.encode` computed (compose checks them), as one filled path from (x, y).
+
+    reportlab's own drawing encodes the tracking and routing codes again and fills each bar
+    separately; this draws the same rectangles in one path.
+    """
+    g = _imb_geometry()
+    path = canvas.beginPath()
+    for index, state in enumerate(bars):
+        bottom, height = g.states[state]
+        path.rect(x + g.left + index * g.pitch, y + bottom, g.bar, height)
+    canvas.drawPath(path, stroke=0, fill=1)
 
 
 def _draw_footer(canvas: Canvas | None, content: LetterContent, geometry: Geometry, number: int, pages: int, drawn: Drawn) -> None:

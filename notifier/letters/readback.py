@@ -128,10 +128,12 @@ def unembedded_fonts(path: Path) -> list[str]:
             if not _embedded(font):
                 missing.append(str(font.get("/BaseFont", "?")).lstrip("/"))
         for ref in (resources.get("/XObject", {}) or {}).values():  # forms carry resources of their own
+            key = ref.idnum if isinstance(ref, IndirectObject) else id(ref)
+            if key in seen:
+                continue  # a form placed on many pages is read once
+            seen.add(key)
             form = ref.get_object()
-            key = ref.idnum if isinstance(ref, IndirectObject) else id(form)
-            if form.get("/Subtype") == "/Form" and key not in seen:
-                seen.add(key)
+            if form.get("/Subtype") == "/Form":
                 visit(form.get("/Resources"))
 
     for page in reader.pages:

@@ -238,29 +238,28 @@ def render_range(session: Session, renderer: Renderer, low: int, high: int, chun
 def _claim_letters(session: Session, work: list[Work]) -> list[int]:
     """Creates the letter rows (superseding changed ones) and commits: a short transaction of its own.
 
-    Drawing happens outside any transaction, so several processes render at once. A letter
-    left `pending` by a crash is drawn again by the next run, under the same id. The claimed
-    rows leave the session: `_store_results` writes to them with an UPDATE the session does not see.
+    Laying out happens outside any transaction, so several processes render at once. A letter
+    left `pending` by a crash is laid out again by the next run, under the same id. Rows are
+    written with two statements for the whole chunk (an ORM object per letter cost more than
+    laying the letter out); `_store_results` then fills them in.
     """
+    table = Letter.__table__
+    reused = {item.notice_id for item in work if item.replaces is not None and item.replaces.state == LetterState.PENDING}
+    superseded = [item.replaces for item in work if item.replaces is not None and item.notice_id not in reused]
+    if superseded:  # first: the partial unique index allows one current letter per attempt
+        session.execute(sa.update(table).where(table.c.id.in_([letter.id for letter in superseded])).values(state=LetterState.SUPERSEDED))
     now = utcnow()
-    letters = []
-    for item in work:
-        if item.replaces is not None and item.replaces.state == LetterState.PENDING:
-            letters.append(item.replaces)
-            continue
-        attempt = item.attempt
-        if item.replaces is not None:
-            item.replaces.state = LetterState.SUPERSEDED
-            attempt = item.replaces.attempt
-            session.add(item.replaces)
-            session.flush()  # the partial unique index allows one current letter per attempt
-        letter = Letter(notice_id=item.notice_id, attempt=attempt, created_at=now, checks=[])
-        session.add(letter)
-        letters.append(letter)
+    rows = [
+        {"notice_id": item.notice_id, "attempt": item.replaces.attempt if item.replaces is not None else item.attempt, "created_at": now, "checks": []}
+        for item in work
+        if item.notice_id not in reused
+    ]
+    created = iter(session.scalars(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all() if rows else ())
     session.commit()
-    for letter in letters:
-        session.expunge(letter)
-    return [letter.id for letter in letters]
+    for item in work:
+        if item.replaces is not None:
+            session.expunge(item.replaces)  # changed by the statements above, behind the session's back
+    return [item.replaces.id if item.notice_id in reused else next(created) for item in work]
 
 
 def _lay_out_chunk(work: list[Work], numbers: list[int], renderer: Renderer) -> list[dict]:

@@ -144,3 +144,29 @@ def test_letters_sample_cli_writes_a_print_ready_file_and_reads_it_back(tmp_path
     assert "read back" not in result.stderr and "check failed" not in result.stderr
     assert_print_ready(out)
     assert info(out)["Title"].strip() == "Sample letter (es, none_granted)"
+
+
+def test_the_barcode_a_scanner_sees_is_the_letters_intelligent_mail_barcode(renderer, tmp_path):
+    """Rasterized at 600 dpi by poppler, the barcode row must hold 65 bars of USPS-B-3200's width and
+    pitch whose ascenders and descenders spell the bars imb.encode computed for this letter."""
+    from notifier.letters import imb
+    from tests.pdftools import Box, bars
+
+    letter = sample_letter("en", "mixed")
+    path, written = write(renderer, tmp_path, letter, "barcode")
+    content = renderer.content(7, letter.notice, letter.decisions, letter.address)
+    area = renderer.geometry.address_area
+    page_height = renderer.geometry.page.height
+    lowest_line = Box(area.x, page_height - area.y - 16, area.right, page_height - area.y + 1)  # the barcode's row, from the top
+    found = [bar for bar in bars(path, lowest_line) if bar[3] > 3]  # bars, not the letter id's glyphs beside them
+    found = found[:65]
+    assert len(found) == 65
+    assert all(0.015 * 72 - 0.2 <= width <= 0.025 * 72 + 0.2 for _, _, width, _ in found)  # bar width 0.015-0.025 in
+    pitch = (found[-1][0] - found[0][0]) / 64
+    assert 72 / 24 - 0.05 <= pitch <= 72 / 20 + 0.05  # 20 to 24 bars per inch
+    top, bottom = min(t for _, t, _, _ in found), max(t + h for _, t, _, h in found)
+    middle = (top + bottom) / 2
+    states = "".join({(True, True): "F", (True, False): "A", (False, True): "D", (False, False): "T"}[
+        (t < (top + middle) / 2, t + h > (middle + bottom) / 2)] for _, t, _, h in found)
+    assert states == content.imb_bars == imb.encode(content.tracking, content.routing)
+    assert written.readback == []
