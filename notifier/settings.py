@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     task_lease_seconds: int = 300  # a claimed task whose worker went silent this long is taken again
     task_max_attempts: int = 3  # then the task is parked as failed until staff retry it
     verify_task_notices: int = 1000  # notices per verify task (about 0.15 s of work)
-    render_task_notices: int = 250  # notices per render task (about half a second of drawing)
+    render_task_notices: int = 1000  # notices per render task (about half a second of laying out and checking)
 
     def office(self) -> OfficeProfile:
         path = self.config_dir / "office.toml"
