@@ -72,6 +72,8 @@ class StreetLines:
 
 def ascii_upper(text: str) -> str:
     """NÚÑEZ -> NUNEZ, ½ -> 1/2: Pub 28 lines are plain upper-case ASCII."""
+    if text.isascii():
+        return text.upper()  # most lines: nothing to decompose
     decomposed = unicodedata.normalize("NFKD", text).replace("\u2044", "/")
     return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
 
@@ -143,6 +145,28 @@ def _is_delivery(line: str) -> bool:
     return probe.kind in _DELIVERY_KINDS and not probe.problems
 
 
+def labelled_parts(tokens: list[tuple[str, str]]) -> tuple[dict[str, str], str] | None:
+    """What usaddress.tag gives, from the tokens usaddress.parse already gave (tag would parse the
+    line again, the costliest step of verifying an address): each label's words joined, and the
+    address type; None where tag raises RepeatedLabelError (a label comes back after another)."""
+    words: dict[str, list[str]] = {}
+    previous, crossing = None, False
+    for word, label in tokens:
+        crossing = crossing or label == "IntersectionSeparator"
+        if crossing and "StreetName" in label:
+            label = "Second" + label  # the second street of an intersection
+        if label != previous and label in words:
+            return None
+        words.setdefault(label, []).append(word)
+        previous = label
+    parts = {label: " ".join(found).strip(" ,;") for label, found in words.items()}
+    if "AddressNumber" in words and not crossing:
+        return parts, "Street Address"
+    if crossing and "AddressNumber" not in words:
+        return parts, "Intersection"
+    return parts, "PO Box" if "USPSBoxID" in words else "Ambiguous"
+
+
 def _delivery_line(line1: str, unit: str, result: StreetLines) -> None:
     """Standardizes one delivery line into result (line1, kind, problems, and a name split off onto line2)."""
     if _recognised_before_parsing(clean(line1), unit, result):
@@ -157,12 +181,12 @@ def _delivery_line(line1: str, unit: str, result: StreetLines) -> None:
         result.line2 = _join(name, result.line2)
         _delivery_line(rest, unit, result)
         return
-    try:
-        parts, address_type = usaddress.tag(line1)
-    except usaddress.RepeatedLabelError:
+    tagged = labelled_parts(tokens)
+    if tagged is None:
         result.line1 = _join(clean(line1), unit)
         result.problems.append(Reason.of("repeated_labels"))
         return
+    parts, address_type = tagged
     if two := _two_delivery_addresses(tokens):
         result.line1 = _join(clean(line1), unit)  # both kept, for the person who decides
         result.problems.append(Reason.of("two_delivery_addresses", two))

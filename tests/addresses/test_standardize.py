@@ -1,6 +1,7 @@
 """Pub 28 standardization of the street lines, one rule at a time."""
 
 import pytest
+import usaddress
 
 from notifier.addresses.standardize import clean, standardize_lines
 
@@ -134,3 +135,31 @@ def test_empty_and_unreadable_lines():
 
 def test_clean():
     assert clean("  1234 w. 63rd st.,  apt #2 ") == "1234 W 63RD ST APT #2"
+
+
+def _tag_or_none(line: str):
+    try:
+        return usaddress.tag(line)
+    except usaddress.RepeatedLabelError:
+        return None
+
+
+def test_labelled_parts_is_what_usaddress_tag_gives_without_parsing_twice():
+    """Every corpus line, every synthetic street line and some intersections and repeats: the same parts and type as tag."""
+    import json
+    import random
+    from pathlib import Path
+
+    from notifier.addresses.standardize import labelled_parts
+
+    corpus = [json.loads(l)["input"]["line1"] for l in (Path(__file__).parent / "corpus.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    lines = corpus + ["W Belmont Ave & N Clark St", "Corner of 5th St and Main St", "123 Main St 456 Oak Ave", "PO Box 12 PO Box 14", "c/o Jane Roe 12 Elm St Apt 3", ""]
+    random.seed(3)
+    words = " ".join(lines).split()
+    lines += [" ".join(random.choices(words, k=random.randint(1, 9))) for _ in range(500)]
+    repeated = 0
+    for line in lines:
+        expected = _tag_or_none(line)
+        assert labelled_parts(usaddress.parse(line)) == expected, line
+        repeated += expected is None
+    assert repeated > 5  # the RepeatedLabelError side was exercised too
