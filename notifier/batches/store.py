@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from notifier.batches.rules import SORT_LEVELS, load_waves, sort_levels, wave_of
-from notifier.costs.rates import Rates, letter_cost, postage_classes, share_out
+from notifier.costs.rates import LetterCost, Rates, letter_cost, postage_classes, share_out
 from notifier.db import executemany
 from notifier.errors import ConflictError, InvalidInputError, NotFoundError, WrongStateError
 from notifier.intake.identity import held_persons
@@ -177,6 +177,7 @@ def freeze_batch(session: Session, settings: Settings, batch_id: int, actor: str
         next_sequence[level] = start
         start += sum(count for zip5, count in zip_counts.items() if levels[zip5] == level)
     totals = dict.fromkeys(COST_PARTS, 0)
+    costs: dict[tuple, LetterCost] = {}  # letters alike cost alike: each price worked out once
     letters = 0
     last = ("", 0)
     while True:
@@ -197,7 +198,10 @@ def freeze_batch(session: Session, settings: Settings, batch_id: int, actor: str
         updates = []
         for r in rows:
             level = levels[r.zip5]
-            cost = letter_cost(rates, batch.mail_date, batch.postage_class, r.sheets, r.pages, Decimal(r.weight_hundredths_oz) / 100, level)
+            priced = (r.sheets, r.pages, r.weight_hundredths_oz, level)  # all a letter's price depends on, in one batch
+            if priced not in costs:
+                costs[priced] = letter_cost(rates, batch.mail_date, batch.postage_class, r.sheets, r.pages, Decimal(r.weight_hundredths_oz) / 100, level)
+            cost = costs[priced]
             updates.append({"letter_pk": r.id, "sequence": next_sequence[level], "sort_level": level, **{part: getattr(cost, part) for part in COST_PARTS}})
             next_sequence[level] += 1
             for part in COST_PARTS:

@@ -157,19 +157,13 @@ def notice_rows(session: Session, notice_ids: list[int]) -> dict[int, LetterData
     and none of it should stay in (or be cleared from) the caller's session.
     """
     n, a, d = Notice.__table__.c, Address.__table__.c, Decision.__table__.c
-    notices = {row.id: row for row in session.execute(sa.select(n.id, *(n[k] for k in NOTICE_FIELDS)).where(n.id.in_(notice_ids)))}
-    addresses = {row.notice_id: row for row in session.execute(sa.select(a.notice_id, *(a[k] for k in ADDRESS_FIELDS)).where(a.notice_id.in_(notice_ids)))}
+    # Each row is (key, *fields in the order of the FIELDS tuple): zipped into a dict, no lookup by name.
+    notices = {row[0]: dict(zip(NOTICE_FIELDS, row[1:])) for row in session.execute(sa.select(n.id, *(n[k] for k in NOTICE_FIELDS)).where(n.id.in_(notice_ids)))}
+    addresses = {row[0]: dict(zip(ADDRESS_FIELDS, row[1:])) for row in session.execute(sa.select(a.notice_id, *(a[k] for k in ADDRESS_FIELDS)).where(a.notice_id.in_(notice_ids)))}
     decisions: dict[int, list[dict]] = {}
     for row in session.execute(sa.select(d.notice_id, *(d[k] for k in DECISION_FIELDS)).where(d.notice_id.in_(notice_ids)).order_by(d.id)):
-        decisions.setdefault(row.notice_id, []).append({k: getattr(row, k) for k in DECISION_FIELDS})
-    return {
-        notice_id: LetterData(
-            {k: getattr(notices[notice_id], k) for k in NOTICE_FIELDS},
-            decisions[notice_id],
-            {k: getattr(addresses[notice_id], k) for k in ADDRESS_FIELDS},
-        )
-        for notice_id in notice_ids
-    }
+        decisions.setdefault(row[0], []).append(dict(zip(DECISION_FIELDS, row[1:])))
+    return {notice_id: LetterData(notices[notice_id], decisions[notice_id], addresses[notice_id]) for notice_id in notice_ids}
 
 
 def _digest(letter: LetterData, renderer: Renderer) -> str:
