@@ -161,7 +161,9 @@ def notice_rows(session: Session, notice_ids: list[int]) -> dict[int, LetterData
     notices = {row[0]: dict(zip(NOTICE_FIELDS, row[1:])) for row in session.execute(sa.select(n.id, *(n[k] for k in NOTICE_FIELDS)).where(n.id.in_(notice_ids)))}
     addresses = {row[0]: dict(zip(ADDRESS_FIELDS, row[1:])) for row in session.execute(sa.select(a.notice_id, *(a[k] for k in ADDRESS_FIELDS)).where(a.notice_id.in_(notice_ids)))}
     decisions: dict[int, list[dict]] = {}
-    for row in session.execute(sa.select(d.notice_id, *(d[k] for k in DECISION_FIELDS)).where(d.notice_id.in_(notice_ids)).order_by(d.id)):
+    # A letter lists its cases in the order of the files they came in, however the chunks were stored (two import processes interleave).
+    in_file_order = (d.import_run_id, d.line_number, d.id)
+    for row in session.execute(sa.select(d.notice_id, *(d[k] for k in DECISION_FIELDS)).where(d.notice_id.in_(notice_ids)).order_by(*in_file_order)):
         decisions.setdefault(row[0], []).append(dict(zip(DECISION_FIELDS, row[1:])))
     return {notice_id: LetterData(notices[notice_id], decisions[notice_id], addresses[notice_id]) for notice_id in notice_ids}
 

@@ -67,11 +67,33 @@ def test_running_the_same_file_again_adds_nothing(cli, db_url, export_csv, tmp_p
     assert (dump_state(db_url), letter_fingerprint(db_url)) == before
 
 
-def test_two_local_jobs_render_each_letter_once(cli, db_url, export_csv, tmp_path, monkeypatch):
+def test_two_local_jobs_import_and_render_each_letter_once_as_one_process_would(cli, db_url, export_csv, tmp_path, monkeypatch):
+    """Import tasks run in both processes and interleave; a person's rows scattered over many chunks
+    still make one letter with their cases in file order, the letter one process makes."""
+    import random
+
+    lines = export_csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    body = lines[1:]
+    random.Random(5).shuffle(body)
+    scattered = tmp_path / "scattered.csv"
+    scattered.write_text(lines[0] + "".join(body), encoding="utf-8")
     monkeypatch.setenv("NOTIFIER_OUTPUT_DIR", str(tmp_path / "out"))
-    result = run_json(cli, export_csv, "--jobs", "2")
-    assert result["done"]
+    monkeypatch.setenv("NOTIFIER_IMPORT_CHUNK_ROWS", "20")
+    result = run_json(cli, scattered, "--jobs", "2")
+    assert result["done"] and result["steps"]["import"]["done"] == 30
     assert letter_problems(db_url) == []
+
+    one = f"sqlite:///{tmp_path / 'one.db'}"
+    db.ensure_schema(one)
+    with db.session_for(one) as session:
+        import_file(session, scattered)
+        verify_notices(session, ZipDatabaseVerifier())
+        render_letters(session, Renderer.from_settings(Settings(output_dir=tmp_path / "one")))
+    by_person = lambda url: sorted((n, s, h, p) for _, n, _, s, h, p in _letters_by_person(url))  # noqa: E731
+    assert by_person(db_url) == by_person(one)
+    with db.engine_for(one).connect() as connection:
+        spread = connection.execute(sa.text("SELECT COUNT(*) FROM (SELECT notice_id FROM decision GROUP BY notice_id HAVING MAX(line_number) - MIN(line_number) > 20)")).scalar()
+    assert spread > 10  # many people's cases came in different chunks
 
 
 def test_every_task_executed_twice_changes_nothing(cli, db_url, export_csv, tmp_path, monkeypatch):
