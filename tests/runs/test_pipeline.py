@@ -41,14 +41,20 @@ def test_run_carries_a_file_through_import_verify_and_render_like_the_one_shot_c
         assert session.get(ImportRun, result["import_run_id"]).status == "completed"
 
     # The same file through the one-shot commands, into a second database, decides the same.
-    other = f"sqlite:///{tmp_path / 'other.db'}"
-    db.ensure_schema(other)
-    with db.session_for(other) as session:
-        import_file(session, export_csv)
-        verify_notices(session, ZipDatabaseVerifier())
-        render_letters(session, Renderer.from_settings(Settings(output_dir=tmp_path / "other")))
+    other = one_shot(export_csv, tmp_path / "other")
     assert dump_state(other) == dump_state(db_url)
     assert sorted((n, s) for _, n, _, s, _, _ in _letters_by_person(other)) == sorted((n, s) for _, n, _, s, _, _ in _letters_by_person(db_url))
+
+
+def one_shot(export, folder) -> str:
+    """The file through `import`, `addresses verify` and `letters render` in this process, into a database of its own."""
+    url = f"sqlite:///{folder / 'notifier.db'}"
+    db.ensure_schema(url)
+    with db.session_for(url) as session:
+        import_file(session, export)
+        verify_notices(session, ZipDatabaseVerifier())
+        render_letters(session, Renderer.from_settings(Settings(output_dir=folder / "out")))
+    return url
 
 
 def _letters_by_person(url):
@@ -83,12 +89,7 @@ def test_two_local_jobs_import_and_render_each_letter_once_as_one_process_would(
     assert result["done"] and result["steps"]["import"]["done"] == 30
     assert letter_problems(db_url) == []
 
-    one = f"sqlite:///{tmp_path / 'one.db'}"
-    db.ensure_schema(one)
-    with db.session_for(one) as session:
-        import_file(session, scattered)
-        verify_notices(session, ZipDatabaseVerifier())
-        render_letters(session, Renderer.from_settings(Settings(output_dir=tmp_path / "one")))
+    one = one_shot(scattered, tmp_path / "one")
     by_person = lambda url: sorted((n, s, h, p) for _, n, _, s, h, p in _letters_by_person(url))  # noqa: E731
     assert by_person(db_url) == by_person(one)
     with db.engine_for(one).connect() as connection:
