@@ -90,9 +90,9 @@ def with_workers(base_env: dict, postgres: str, broker: str, processes: int, exp
     subprocess.run([str(BIN / "notifier"), "db", "upgrade"], env=env, check=True, capture_output=True)
     log = Path(env["NOTIFIER_OUTPUT_DIR"]) / f"workers-{processes}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    workers = subprocess.Popen(
+    workers = subprocess.Popen(  # at INFO: "is ready for action" is how this knows they are up (one line per task besides)
         [str(BIN / "dramatiq"), "notifier.workers", "--processes", str(processes), "--threads", "1"],
-        env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+        env={**env, "NOTIFIER_LOG_LEVEL": "INFO"}, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
         while log.read_text().count("is ready for action") < processes:
