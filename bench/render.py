@@ -3,8 +3,9 @@
     .venv/bin/python bench/render.py --letters 20000 [--jobs 2]
 
 Prepares a database with synthetic decisions (import and address verification, not timed),
-then times `notifier letters render` (templates, layout, IMb, checks, stored state, many
-letters per PDF). The baseline draws the same letters' text (recipient block and body,
+then times `notifier letters render` (templates, layout, IMb, checks, stored state; since
+rendering stopped drawing, letters are drawn only into print files: bench/batch.py and
+bench/e2e.py time that). The baseline draws the same letters' text (recipient block and body,
 wrapped with reportlab's simpleSplit at the same width) with canvas.drawString into one
 PDF. Each side runs in its own process so each reports its own peak RSS.
 """

@@ -242,6 +242,9 @@ class Letter(SQLModel, table=True):
             sqlite_where=sa.text("state != 'superseded'"),
             postgresql_where=sa.text("state != 'superseded'"),
         ),
+        # A batch's letters in print order, a file or a manifest chunk at a time: without it each
+        # such read scanned and sorted the whole batch (print grew with the square of its letters).
+        sa.Index("ix_letter_batch_sequence", "batch_id", "sequence"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -259,7 +262,7 @@ class Letter(SQLModel, table=True):
     render_file: str = Field(default="", max_length=1000)
     rendered_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
     # set when the letter goes into a batch, fixed when the batch is frozen
-    batch_id: int | None = Field(default=None, foreign_key="batch.id", index=True)
+    batch_id: int | None = Field(default=None, foreign_key="batch.id")  # indexed with sequence (ix_letter_batch_sequence)
     sequence: int | None = None  # position in the batch's presorted print order
     sort_level: str = Field(default="", max_length=16)  # 5_digit, aadc, mixed_aadc
     wave: str = Field(default="", max_length=64)

@@ -13,7 +13,9 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
+from typing import Iterator
 
 from sqlmodel import Session
 
@@ -80,12 +82,20 @@ def read_cover(path: Path) -> list[tuple[str, int, str]] | None:
     return [(name, int(letters), digest) for name, letters, digest in COVER_LINE.findall(text)]
 
 
-def read_manifest(path: Path) -> list[dict[str, str]] | None:
+def manifest_length(path: Path) -> int | None:
+    """How many letters the manifest lists; None if it is not a readable CSV. Read as a stream:
+    a run of a million letters has a manifest of a million rows."""
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            return list(csv.DictReader(handle))
+            return sum(1 for _ in csv.DictReader(handle))
     except (OSError, UnicodeDecodeError, csv.Error):
         return None
+
+
+def manifest_rows(path: Path) -> Iterator[dict[str, str]]:
+    """The manifest's rows in print order, one at a time (manifest_length has read it whole once)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
 
 
 def preflight_folder(folder: Path, geometry: Geometry, batch_id: int, checked: dict[str, FileCheck] | None = None) -> PreflightReport:
@@ -94,38 +104,42 @@ def preflight_folder(folder: Path, geometry: Geometry, batch_id: int, checked: d
     report = PreflightReport(batch_id)
     cover, manifest = folder / COVER, folder / MANIFEST
     listed = read_cover(cover) if cover.is_file() else None
-    rows = read_manifest(manifest) if manifest.is_file() else None
+    length = manifest_length(manifest) if manifest.is_file() else None
     if listed is None:
         report.problems.append(problem("file_missing" if not cover.is_file() else "unreadable_pdf", cover))
         return report
-    if rows is None:
+    if length is None:
         report.problems.append(problem("file_missing" if not manifest.is_file() else "manifest_mismatch", manifest, detail="not a readable CSV"))
         return report
     cover_document = open_pdf(cover)
     report.problems += page_size_problems(cover_document, cover, geometry) + font_problems(cover)
     cover_document.close()
     offset = 0
+    rows = manifest_rows(manifest)  # taken file by file, in the cover's order
     for name, letters, digest in listed:
         path = folder / name
         if not path.is_file():
             report.problems.append(problem("file_missing", path))
-            offset += letters if name != MANIFEST else 0
+            if name != MANIFEST:
+                offset += letters
+                for _ in islice(rows, letters):  # its rows: the next file's start after them
+                    pass
             continue
         if sha256(path) != digest:
             report.problems.append(problem("checksum_mismatch", path))
         if name == MANIFEST:
-            if letters != len(rows):
-                report.problems.append(problem("manifest_mismatch", path, detail=f"{len(rows)} letters, the cover says {letters}"))
+            if letters != length:
+                report.problems.append(problem("manifest_mismatch", path, detail=f"{length} letters, the cover says {letters}"))
             continue
-        expected = [Expected(row["letter_id"], row["zip"], pages_in_print_file(int(row["sheets"]), geometry)) for row in rows[offset : offset + letters]]
+        expected = [Expected(row["letter_id"], row["zip"], pages_in_print_file(int(row["sheets"]), geometry)) for row in islice(rows, letters)]
         offset += letters
         check = (checked or {}).get(name) or check_letters_file(path, geometry, expected)
         report.files += 1
         report.pages += check.pages
         report.letters += len(expected)
         report.problems += check.problems
-    if offset != len(rows):
-        report.problems.append(problem("manifest_mismatch", manifest, detail=f"the cover's files hold {offset} letters, the manifest lists {len(rows)}"))
+    if offset != length:
+        report.problems.append(problem("manifest_mismatch", manifest, detail=f"the cover's files hold {offset} letters, the manifest lists {length}"))
     unlisted = sorted(p.name for p in folder.glob("print-*.pdf") if p.name not in {name for name, _, _ in listed})
     report.problems += [problem("manifest_mismatch", folder / name, detail="a print file the cover sheet does not list") for name in unlisted]
     return report

@@ -157,7 +157,7 @@ def freeze_batch(session: Session, settings: Settings, batch_id: int, actor: str
     """Presort, sort levels and cost estimates become fixed; the notices stop taking new decisions.
 
     Letters are read in ZIP order in chunks and written back in chunks, so memory stays the
-    size of the ZIP list, not of the batch. It commits once, at the end: sequence numbers
+    size of the batch's letter ids, not of its letters. It commits once, at the end: sequence numbers
     mean something only when every letter has one, and a letter found stale halfway must
     leave the batch as it was.
     """
@@ -179,14 +179,13 @@ def freeze_batch(session: Session, settings: Settings, batch_id: int, actor: str
     totals = dict.fromkeys(COST_PARTS, 0)
     costs: dict[tuple, LetterCost] = {}  # letters alike cost alike: each price worked out once
     letters = 0
-    last = ("", 0)
-    while True:
-        rows = session.execute(
-            in_batch.where(sa.tuple_(Address.zip5, Letter.id) > sa.tuple_(*last)).order_by(Address.zip5, Letter.id).limit(5000)
-        ).all()
-        if not rows:
-            break
-        last = (rows[-1].zip5, rows[-1].id)
+    # The presort order is read once as letter ids (a page at a time in ZIP order would sort the
+    # whole batch for every page); each chunk's details are then read by id.
+    order = list(session.scalars(select(Letter.id).join(Address, Address.notice_id == Letter.notice_id).where(Letter.batch_id == batch.id).order_by(Address.zip5, Letter.id)))
+    for start in range(0, len(order), 5000):
+        chunk = order[start : start + 5000]
+        found = {r.id: r for r in session.execute(in_batch.where(Letter.id.in_(chunk)))}
+        rows = [found[letter_id] for letter_id in chunk]
         stale = stale_letters(session, [(r.id, r.notice_id, r.content_hash) for r in rows], renderer)
         if stale:
             raise ConflictError(

@@ -114,3 +114,21 @@ def test_a_letter_is_found_from_its_id_or_its_barcode(db_url, tmp_path):
         assert find_letter(session, tracking + "60636").person_id == "P-2"
         with pytest.raises(NotifierError, match="typo"):
             find_letter(session, typo)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_after_an_import_render_walks_the_notice_id_range_not_every_mailable_address(db_url, tmp_path):
+    """Each render chunk asks for the next mailable notices by id. Without the planner's statistics
+    SQLite answered through the address-status index, reading every mailable address per chunk
+    (render grew with the square of the notices); the import leaves statistics behind."""
+    import sqlalchemy as sa
+
+    from notifier.letters.store import _mailable_query
+    from notifier.models import Notice
+
+    prepared(db_url, tmp_path, [row(decision_id=f"D-{n}", person_id=f"P-{n}") for n in range(30)])
+    query = _mailable_query().where(Notice.id > 5, Notice.id <= 20).limit(10)
+    engine = db.engine_for(db_url)
+    with engine.connect() as connection:
+        plan = " ".join(str(step[-1]) for step in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + str(query.compile(engine, compile_kwargs={"literal_binds": True}))))
+    assert "SEARCH notice USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)" in plan, plan
