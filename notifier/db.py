@@ -209,18 +209,6 @@ def executemany(session: Session, statement: sa.Executable, rows: list[dict]) ->
     connection.exec_driver_sql(str(compiled), params)
 
 
-def refresh_statistics(session: Session) -> None:
-    """ANALYZE, in the caller's transaction: the query planner's picture of the tables after an import.
-
-    Without statistics SQLite read every mailable address for each chunk of notices render
-    takes (an index on the address status looked better than the id range), so rendering
-    grew with the square of the notices: 12 s at 100,000 decisions, 250 s at 1,000,000
-    (bench/e2e.py). With them it walks the id range. ANALYZE reads every index on SQLite
-    (about 0.03 s per 100,000 decisions) and a sample of each table on PostgreSQL.
-    """
-    session.execute(sa.text("ANALYZE"))
-
-
 def insert_ignoring_duplicates(session: Session, table: sa.Table, rows: list[dict]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike: the idempotent write."""
     if session.get_bind().dialect.name == "postgresql":

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from notifier.db import executemany, insert_ignoring_duplicates, refresh_statistics
+from notifier.db import executemany, insert_ignoring_duplicates
 from notifier.intake import identity, notices
 from notifier.intake.fields import FIELDS
 from notifier.intake.mapping import NOT_FINAL, SKIP, Mapping
@@ -170,7 +170,6 @@ def complete_run(session: Session, run_id: int, actor: str) -> int:
     row = session.execute(select(ImportRun.format, ImportRun.mapping, *(getattr(ImportRun, name) for name in names)).where(ImportRun.id == run_id)).one()
     details = {"format": row[0], "mapping": row[1], **dict(zip(names, row[2:]))}
     session.add(AuditEvent(at=now, actor=actor, action="import.decisions", subject="import_run", subject_id=run_id, details=details))
-    refresh_statistics(session)  # the tables just grew: later steps' chunked queries need the planner to know it
     return session.scalar(select(sa.func.count(sa.distinct(Decision.person_id))).where(Decision.import_run_id == run_id)) or 0
 
 
