@@ -118,10 +118,8 @@ def write(text_object: PDFTextObject, text: str, style: str, size: float) -> Non
 
 
 def draw(canvas: Canvas, x: float, y: float, text: str, style: str, size: float) -> float:
-    """Draws one line from (x, y) on the baseline; returns its width, exactly as `width` measures it."""
-    drawn = 0.0
-    for font, part in runs(text, style):
-        canvas.setFont(font, size)
-        canvas.drawString(x + drawn, y, part)
-        drawn += pdfmetrics.stringWidth(part, font, size)
-    return drawn
+    """Draws one line from (x, y) on the baseline; returns its width, as `width` measures it."""
+    line = canvas.beginText(x, y)
+    write(line, text, style, size)
+    canvas.drawText(line)
+    return width(text, style, size)

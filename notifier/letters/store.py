@@ -104,14 +104,19 @@ class Work:
     attempt: int = 1
 
 
-def _mailable_query():
-    """Open notices with a mailable address, unless an identity conflict of their person waits for staff."""
+def _open_with_address(*columns):
+    """Open notices with an address, in id order, unless an identity conflict of their person waits for staff."""
     return (
-        select(Notice.id)
+        select(*columns)
         .join(Address, Address.notice_id == Notice.id)
-        .where(Notice.status == NoticeStatus.OPEN, Address.status.in_(MAILABLE), Notice.person_id.not_in(held_persons()))
+        .where(Notice.status == NoticeStatus.OPEN, Notice.person_id.not_in(held_persons()))
         .order_by(Notice.id)
     )
+
+
+def _mailable_query():
+    """Open notices with a mailable address, unless an identity conflict of their person waits for staff."""
+    return _open_with_address(Notice.id).where(Address.status.in_(MAILABLE))
 
 
 def _next_mailable(session: Session, after_id: int, up_to: int, limit: int) -> tuple[list[int], int | None]:
@@ -122,14 +127,7 @@ def _next_mailable(session: Session, after_id: int, up_to: int, limit: int) -> t
     the index on address status and read every mailable address for each chunk (render grew
     with the square of the notices); without it, the id range is the only way in.
     """
-    n, a = Notice.__table__.c, Address.__table__.c
-    window = session.execute(
-        sa.select(n.id, a.status)
-        .select_from(Notice.__table__.join(Address.__table__, a.notice_id == n.id))
-        .where(n.status == NoticeStatus.OPEN, n.id > after_id, n.id <= up_to, n.person_id.not_in(held_persons()))
-        .order_by(n.id)
-        .limit(limit)
-    ).all()
+    window = session.execute(_open_with_address(Notice.id, Address.status).where(Notice.id > after_id, Notice.id <= up_to).limit(limit)).all()
     if not window:
         return [], None
     return [notice_id for notice_id, status in window if status in MAILABLE], window[-1][0]
