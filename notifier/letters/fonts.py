@@ -30,6 +30,30 @@ REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"  # the two styles text is set in
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]+(?:[ \u00a0]+[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]+)*")
 
 
+class SubsetCachingTTFont(TTFont):
+    """A TrueType font that remembers, per document, how each string it drew was encoded.
+
+    reportlab maps every character of every string to its code in the document's font subset,
+    in Python, each time it is drawn: a tenth of a print file's time. The letters of a file
+    repeat most lines, and a string's codes never change once assigned in a document (a
+    subset only grows), so the cached answer is the one reportlab would give again.
+    """
+
+    def splitString(self, text, doc, encoding="utf-8"):
+        try:
+            cache = self.state[doc].split_cache
+        except (KeyError, AttributeError):
+            cache = None
+        if cache is None:
+            result = super().splitString(text, doc, encoding)
+            self.state[doc].split_cache = {text: result}  # the state exists once reportlab has split a string
+            return result
+        result = cache.get(text)
+        if result is None:
+            result = cache[text] = super().splitString(text, doc, encoding)
+        return result
+
+
 @dataclass(frozen=True)
 class Face:
     """One font family: the name of its regular and bold cut, and the characters it has."""
@@ -44,12 +68,12 @@ def faces() -> tuple[Face, ...]:
     """Registers every font of fonts.toml with reportlab (once per process), in the order they are tried."""
     found = []
     for entry in load_toml(FONT_DIR / "fonts.toml")["font"]:
-        regular = TTFont(entry["name"], str(FONT_DIR / entry["regular"]))
+        regular = SubsetCachingTTFont(entry["name"], str(FONT_DIR / entry["regular"]))
         pdfmetrics.registerFont(regular)
         bold = entry["name"]
         if entry["bold"] != entry["regular"]:
             bold = f"{entry['name']}-Bold"
-            pdfmetrics.registerFont(TTFont(bold, str(FONT_DIR / entry["bold"])))
+            pdfmetrics.registerFont(SubsetCachingTTFont(bold, str(FONT_DIR / entry["bold"])))
         pdfmetrics.registerFontFamily(entry["name"], normal=entry["name"], bold=bold, italic=entry["name"], boldItalic=bold)
         found.append(Face(entry["name"], bold, frozenset(regular.face.charToGlyph)))
     return tuple(found)
