@@ -7,12 +7,15 @@ workers starting at once never race to migrate it.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
 from typing import Iterator
 
+import orjson
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -40,15 +43,42 @@ def engine_for(url: str) -> sa.Engine:
     return _engines[url]
 
 
+def json_dumps(value) -> str:
+    """JSON columns written with orjson: staging a 100,000-row file encodes 300,000 of them, and
+    orjson took a seventh of the json module's time. Where orjson refuses a value (a lone
+    surrogate from a JSONL escape, an integer over 64 bits), json writes it as before."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(value)
+
+
+_LONG_NUMBER = re.compile(r"\d{19}")
+
+
+def json_loads(text: str | bytes):
+    """JSON columns read with orjson (a third of json's time); json where orjson refuses the text, or
+    where a run of 19 digits may be an integer over 64 bits (orjson reads one as a float, losing digits)."""
+    if isinstance(text, bytes):
+        text = text.decode()
+    if _LONG_NUMBER.search(text):
+        return json.loads(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def _create_engine(url: str) -> sa.Engine:
+    json_options = {"json_serializer": json_dumps, "json_deserializer": json_loads}
     if not is_sqlite(url):
-        return sa.create_engine(url, pool_pre_ping=True)
+        return sa.create_engine(url, pool_pre_ping=True, **json_options)
     path = sa.engine.make_url(url).database
     if path and path != ":memory:":
         private_dir(Path(path).parent)
         if not Path(path).exists():  # the database holds every name and case: owner-only from its first byte
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-    engine = sa.create_engine(url, connect_args={"timeout": 30})
+    engine = sa.create_engine(url, connect_args={"timeout": 30}, **json_options)
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):
