@@ -25,7 +25,7 @@ import dramatiq
 from dramatiq.brokers.stub import StubBroker
 from notifier.db import session_for
 from notifier.errors import ConfigError, StorageError
-from notifier.logs import configure_logging
+from notifier.process import start_process
 from notifier.intake.consume import store_message
 from notifier.letters.renderer import Renderer
 from notifier.letters.store import Progress, RenderResult, render_letters, render_range, render_ranges
@@ -54,7 +54,7 @@ class LoggingSetup(dramatiq.Middleware):
     """Each dramatiq worker process logs through notifier.logs (level, owner-only file, quiet libraries)."""
 
     def after_process_boot(self, broker: dramatiq.Broker) -> None:
-        configure_logging(stderr=False)  # dramatiq's own handler already carries stderr to its parent
+        start_process(stderr=False)  # dramatiq's own handler already carries stderr to its parent
 
 
 _settings = get_settings()
@@ -126,6 +126,12 @@ def send_tasks(url: str, task_ids: list[int]) -> None:
 # --- the embedded default: the same tasks, no broker ---------------------------------------
 
 
+def _start_task_process() -> None:
+    """A spawned task process's start. Defined here, so that unpickling it imports this module
+    and everything its tasks use before start_process freezes the heap."""
+    start_process()
+
+
 def run_locally(url: str, settings: Settings, task_ids: list[int], *, jobs: int = 1, on_done: Callable[[int], None] | None = None) -> None:
     """Executes the tasks and every task the finished stages plan, until none is left.
 
@@ -137,7 +143,7 @@ def run_locally(url: str, settings: Settings, task_ids: list[int], *, jobs: int 
     """
     pending = list(task_ids)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(jobs, 1), mp_context=context, initializer=configure_logging) if jobs > 1 else _InProcess() as pool:
+    with ProcessPoolExecutor(max_workers=max(jobs, 1), mp_context=context, initializer=_start_task_process) if jobs > 1 else _InProcess() as pool:
         running: dict[Future, int] = {}
         while pending or running:
             while pending:
@@ -258,7 +264,7 @@ def render_locally(
         ranges = render_ranges(session, jobs, limit)
     result = RenderResult({}, settings.output_dir)
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no database connection is shared
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=configure_logging) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_task_process) as pool:
         futures = [pool.submit(_render_range_in_process, url, settings, today, low, high, chunk) for low, high in ranges]
         for future in as_completed(futures):
             counts, examined = future.result()

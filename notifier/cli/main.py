@@ -11,7 +11,7 @@ from typer.core import TyperGroup
 from notifier import db
 from notifier.cli.hints import error_line
 from notifier.errors import NotifierError, StorageError
-from notifier.logs import configure_logging
+from notifier.process import start_process
 from notifier.settings import get_settings
 
 
@@ -71,7 +71,7 @@ _register()
 
 def run() -> None:
     try:
-        configure_logging()
+        start_process()
     except NotifierError as exc:
         typer.echo(f"notifier: error: {error_line(exc)}", err=True)
         sys.exit(1)
