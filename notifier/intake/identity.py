@@ -17,12 +17,12 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from notifier.db import insert_ignoring_duplicates
+from notifier.db import insert_ignoring_duplicates, one_of
 from notifier.models import PersonIdentity, QuarantinedRow, QuarantineKind, utcnow
 
 MAX_KEY = 1000  # characters PersonIdentity.last_name_key holds
@@ -63,21 +63,22 @@ def known_identities(session: Session, person_ids: list[str]) -> dict[str, list[
     recorded got theirs from their decisions when the schema was upgraded)."""
     found: dict[str, list[Identity]] = {}
     rows = session.execute(select(PersonIdentity.person_id, PersonIdentity.date_of_birth, PersonIdentity.last_name_key, PersonIdentity.resolved_person_id)
-                           .where(PersonIdentity.person_id.in_(person_ids)).order_by(PersonIdentity.id))
+                           .where(one_of(session, PersonIdentity.person_id, person_ids)).order_by(PersonIdentity.id))
     for pid, dob, key, resolved in rows:
         found.setdefault(pid, []).append(Identity(dob, key, resolved))
     return found
 
 
 def remember(session: Session, rows: list[tuple[str, Identity]], created_by: str) -> None:
-    """Records identities (in the caller's transaction)."""
+    """Records identities (in the caller's transaction), all with one time."""
     if rows:
-        _insert(session, [_row(pid, identity, created_by) for pid, identity in rows])
+        now = utcnow()
+        _insert(session, [_row(pid, identity, created_by, now) for pid, identity in rows])
 
 
-def _row(pid: str, identity: Identity, created_by: str) -> dict:
+def _row(pid: str, identity: Identity, created_by: str, now: datetime) -> dict:
     return {"person_id": pid, "date_of_birth": identity.date_of_birth, "last_name_key": identity.last_name_key,
-            "resolved_person_id": identity.resolved_person_id, "created_by": created_by, "created_at": utcnow()}
+            "resolved_person_id": identity.resolved_person_id, "created_by": created_by, "created_at": now}
 
 
 def _insert(session: Session, rows: list[dict]) -> None:

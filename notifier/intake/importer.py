@@ -13,19 +13,19 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from notifier.db import executemany, insert_ignoring_duplicates
-from notifier.intake import identity, notices
+from notifier.db import executemany, insert_ignoring_duplicates, one_of
+from notifier.intake import identity, notices, reading
 from notifier.intake.fields import FIELDS
 from notifier.intake.mapping import NOT_FINAL, SKIP, Mapping
 from notifier.intake.readers import Record, open_source
-from notifier.intake.rules import Problem, Valid, validate
+from notifier.intake.reading import Checked, batched, check
+from notifier.intake.rules import Problem, Valid
 from notifier.models import (
     AuditEvent,
     Decision,
@@ -94,12 +94,22 @@ def import_file(
     on_bytes: Callable[[int], None] | None = None,
     today: date | None = None,
     actor: str = "import",
+    reader_process: bool | None = None,
 ) -> ImportSummary:
-    """Import one export file. Raises InputFileError, before writing anything, if the file is unreadable."""
+    """Import one export file. Raises InputFileError, before writing anything, if the file is unreadable.
+
+    A large file is read and checked by a second process while this one stores it
+    (`reader_process` None: by the file's size; see intake/reading.py).
+    """
     source = open_source(path, fmt=fmt, mapping=mapping, encoding=encoding)
     run_id = start_run(session, source.name, source.format, mapping.name)
     log.info("import run %s started (%s, %s)", run_id, source.format, mapping.name or "canonical columns")
-    counts = store_records(session, run_id, source.name, source.records(on_bytes), chunk_rows=chunk_rows, today=today)
+    today = today or date.today()
+    if reader_process if reader_process is not None else reading.worth_a_process(path):
+        with reading.read_in_process(source, chunk_rows, today, on_bytes) as chunks:
+            counts = store_checked_chunks(session, run_id, source.name, chunks)
+    else:
+        counts = store_records(session, run_id, source.name, source.records(on_bytes), chunk_rows=chunk_rows, today=today)
     return finish_run(session, run_id, source.name, source.format, counts, sorted(source.ignored_columns), actor)
 
 
@@ -131,10 +141,15 @@ def store_chunks(session: Session, run_id: int, source_name: str, chunks: Iterab
     marked failed before the exception goes on. Without `today` each chunk is checked
     against the date it is stored on (a consumer may run for days).
     """
+    return store_checked_chunks(session, run_id, source_name, (check(chunk, today or date.today()) for chunk in chunks))
+
+
+def store_checked_chunks(session: Session, run_id: int, source_name: str, chunks: Iterable[list[Checked]]) -> Counts:
+    """Commits each checked chunk as it comes, with the run's counters; see store_chunks."""
     total = Counts()
     try:
-        for chunk in chunks:
-            counts = store_chunk(session, run_id, source_name, chunk, today or date.today())
+        for checked in chunks:
+            counts = _count_in_run(session, run_id, store_checked(session, run_id, source_name, checked))
             session.commit()
             total.add(counts)
     except BaseException:
@@ -175,7 +190,10 @@ def complete_run(session: Session, run_id: int, actor: str) -> int:
 
 def store_chunk(session: Session, run_id: int, source_name: str, records: list[Record], today: date) -> Counts:
     """One chunk and the run's counters, in the caller's transaction (a worker adds its task's state to it)."""
-    counts = _store_chunk(session, run_id, source_name, records, today)
+    return _count_in_run(session, run_id, _store_chunk(session, run_id, source_name, records, today))
+
+
+def _count_in_run(session: Session, run_id: int, counts: Counts) -> Counts:
     session.execute(
         sa.update(ImportRun)
         .where(ImportRun.id == run_id)
@@ -184,19 +202,17 @@ def store_chunk(session: Session, run_id: int, source_name: str, records: list[R
     return counts
 
 
-def batched(items: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    """itertools.batched, which Python 3.11 does not have yet."""
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 def _store_chunk(session: Session, run_id: int, source_name: str, records: Iterable[Record], today: date) -> Counts:
+    return store_checked(session, run_id, source_name, check(records, today))
+
+
+def store_checked(session: Session, run_id: int, source_name: str, checked: list[Checked]) -> Counts:
+    """Stores checked records (in the caller's transaction); returns the chunk's counts."""
     counts = Counts()
     now = utcnow()
     quarantine: list[dict] = []
     valid: list[tuple[Record, Valid]] = []
-    for record in records:
+    for record, result in checked:
         counts.read += 1
         if record.kind == SKIP:
             counts.skipped += 1  # an arrest, another count: no decision to keep
@@ -206,7 +222,6 @@ def _store_chunk(session: Session, run_id: int, source_name: str, records: Itera
             waiting = Problem("outcome", "not_final", f"not decided yet ({record.reason}); an export in which it is final imports it")
             quarantine.append(_quarantined(run_id, source_name, record, QuarantineKind.NOT_FINAL, [waiting, *record.problems], now))
             continue
-        result = validate(record.row, today=today) if record.row is not None else []
         problems = record.problems + (result if isinstance(result, list) else [])
         if problems:
             quarantine.append(_quarantined(run_id, source_name, record, QuarantineKind.INVALID, problems, now))
@@ -239,7 +254,7 @@ def _sort_out_repeats(
 ) -> list[tuple[Record, Valid]]:
     """Splits valid rows into new decisions, duplicates (counted) and conflicts (quarantined)."""
     ids = list({v.values["decision_id"] for _, v in valid})
-    known: dict[str, str] = dict(session.execute(select(Decision.decision_id, Decision.row_hash).where(Decision.decision_id.in_(ids))).all())
+    known: dict[str, str] = dict(session.execute(select(Decision.decision_id, Decision.row_hash).where(one_of(session, Decision.decision_id, ids))).all())
     earlier_in_chunk: dict[str, dict] = {}
     new: list[tuple[Record, Valid]] = []
     for record, result in valid:
@@ -323,11 +338,15 @@ def store_decisions(session: Session, run_id: int, new: list[tuple[Record, Valid
     insert_ignoring_duplicates(session, Person.__table__, [{"person_id": pid, "created_at": now} for pid in person_ids])
 
     # Locked (on PostgreSQL) so that two workers importing chunks with the same person join in turn.
-    open_notices = session.exec(
-        select(Notice).where(Notice.status == NoticeStatus.OPEN, Notice.person_id.in_(person_ids)).order_by(Notice.id).with_for_update()
+    n = Notice.__table__.c
+    open_notices = session.execute(
+        sa.select(n.person_id, n.id, *(n[name] for name in notices.SNAPSHOT_FIELDS))
+        .where(n.status == NoticeStatus.OPEN, one_of(session, n.person_id, person_ids))
+        .order_by(n.id)
+        .with_for_update()
     ).all()
-    notice_ids = {n.person_id: n.id for n in open_notices}
-    snapshots = {n.person_id: {name: getattr(n, name) for name in notices.SNAPSHOT_FIELDS} for n in open_notices}
+    notice_ids = {row[0]: row[1] for row in open_notices}
+    snapshots = {row[0]: dict(zip(notices.SNAPSHOT_FIELDS, row[2:])) for row in open_notices}
     discrepancies: list[tuple[str, str, list[str]]] = []
     for _, result in new:
         values = result.values
@@ -358,7 +377,7 @@ def store_decisions(session: Session, run_id: int, new: list[tuple[Record, Valid
         # The partial unique index allows one open notice per person, so this finds exactly the new ones.
         new_ids = session.execute(
             sa.select(notice.c.person_id, notice.c.id).where(
-                notice.c.status == NoticeStatus.OPEN, notice.c.person_id.in_([row["person_id"] for row in created])
+                notice.c.status == NoticeStatus.OPEN, one_of(session, notice.c.person_id, [row["person_id"] for row in created])
             )
         )
         notice_ids.update(dict(new_ids.all()))

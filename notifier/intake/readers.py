@@ -28,6 +28,11 @@ _CHECK_BLOCK = 1 << 20
 csv.field_size_limit(1 << 30)  # long fields are quarantined by the length rule, not crashed on
 
 
+class PackedRead(str):
+    """What a row said, as JSON text: how a reading process hands it over (intake/reading.py),
+    decoded only if the row is quarantined."""
+
+
 @dataclass
 class Record:
     """One row as read: `row` holds the canonical text fields (None if unusable), `raw` what the file said."""
@@ -42,11 +47,12 @@ class Record:
 
     @property
     def raw(self) -> dict:
+        read = json.loads(self.read) if isinstance(self.read, PackedRead) else self.read
         if self.header is None:
-            return self.read
-        raw = dict(zip(self.header, self.read))
-        if len(self.read) > len(self.header):
-            raw["_extra_fields"] = self.read[len(self.header):]
+            return read
+        raw = dict(zip(self.header, read))
+        if len(read) > len(self.header):
+            raw["_extra_fields"] = read[len(self.header):]
         return raw
 
 

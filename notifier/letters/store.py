@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from notifier.addresses.check import MAILABLE
-from notifier.db import executemany
+from notifier.db import executemany, one_of
 from notifier.errors import InvalidInputError, NotFoundError, WrongStateError
 from notifier.intake.identity import held_persons
 from notifier.letters import imb
@@ -170,12 +170,12 @@ def notice_rows(session: Session, notice_ids: list[int]) -> dict[int, LetterData
     """
     n, a, d = Notice.__table__.c, Address.__table__.c, Decision.__table__.c
     # Each row is (key, *fields in the order of the FIELDS tuple): zipped into a dict, no lookup by name.
-    notices = {row[0]: dict(zip(NOTICE_FIELDS, row[1:])) for row in session.execute(sa.select(n.id, *(n[k] for k in NOTICE_FIELDS)).where(n.id.in_(notice_ids)))}
-    addresses = {row[0]: dict(zip(ADDRESS_FIELDS, row[1:])) for row in session.execute(sa.select(a.notice_id, *(a[k] for k in ADDRESS_FIELDS)).where(a.notice_id.in_(notice_ids)))}
+    notices = {row[0]: dict(zip(NOTICE_FIELDS, row[1:])) for row in session.execute(sa.select(n.id, *(n[k] for k in NOTICE_FIELDS)).where(one_of(session, n.id, notice_ids)))}
+    addresses = {row[0]: dict(zip(ADDRESS_FIELDS, row[1:])) for row in session.execute(sa.select(a.notice_id, *(a[k] for k in ADDRESS_FIELDS)).where(one_of(session, a.notice_id, notice_ids)))}
     decisions: dict[int, list[dict]] = {}
     # A letter lists its cases in the order of the files they came in, however the chunks were stored (two import processes interleave).
     in_file_order = (d.import_run_id, d.line_number, d.id)
-    for row in session.execute(sa.select(d.notice_id, *(d[k] for k in DECISION_FIELDS)).where(d.notice_id.in_(notice_ids)).order_by(*in_file_order)):
+    for row in session.execute(sa.select(d.notice_id, *(d[k] for k in DECISION_FIELDS)).where(one_of(session, d.notice_id, notice_ids)).order_by(*in_file_order)):
         decisions.setdefault(row[0], []).append(dict(zip(DECISION_FIELDS, row[1:])))
     return {notice_id: LetterData(notices[notice_id], decisions[notice_id], addresses[notice_id]) for notice_id in notice_ids}
 
@@ -190,7 +190,7 @@ def _work_for(session: Session, notice_ids: list[int], renderer: Renderer) -> li
     current = {  # each notice's latest attempt
         letter.notice_id: letter
         for letter in session.exec(
-            select(Letter).where(Letter.notice_id.in_(notice_ids), Letter.state != LetterState.SUPERSEDED).order_by(Letter.attempt)
+            select(Letter).where(one_of(session, Letter.notice_id, notice_ids), Letter.state != LetterState.SUPERSEDED).order_by(Letter.attempt)
         )
     }
     work = []

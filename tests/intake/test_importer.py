@@ -217,7 +217,7 @@ def test_interrupted_import_ends_like_an_uninterrupted_one(db_url, tmp_path, mon
     db.ensure_schema(reference_url)
     load(reference_url, export, chunk_rows=100)
 
-    real = importer._store_chunk
+    real = importer.store_checked
     calls = {"n": 0}
 
     def crash_after_some_chunks(*args, **kwargs):
@@ -227,10 +227,10 @@ def test_interrupted_import_ends_like_an_uninterrupted_one(db_url, tmp_path, mon
         calls["n"] += 1
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(importer, "_store_chunk", crash_after_some_chunks)
+    monkeypatch.setattr(importer, "store_checked", crash_after_some_chunks)
     with pytest.raises(KeyboardInterrupt):
         load(db_url, export, chunk_rows=100)
-    monkeypatch.setattr(importer, "_store_chunk", real)
+    monkeypatch.setattr(importer, "store_checked", real)
     assert len(all_of(db_url, Decision)) < 600
     assert [r.status for r in all_of(db_url, ImportRun)] == ["failed"]
 
