@@ -387,6 +387,26 @@ class ReturnedMail(SQLModel, table=True):
     note: str = Field(default="", max_length=1000)
 
 
+class AcsNotice(SQLModel, table=True):
+    """One USPS ACS notice as received: its file and line, the piece's IMb tracking code and
+    what USPS said, and what became of it. No name or address: those went to the return."""
+
+    __tablename__ = "acs_notice"
+    __table_args__ = (sa.UniqueConstraint("file_sha256", "line", name="uq_acs_notice_file_line"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str = Field(max_length=255)
+    file_sha256: str = Field(max_length=64)
+    line: int
+    tracking: str = Field(max_length=20, index=True)
+    code: str = Field(max_length=1)
+    reason: str = Field(max_length=64)
+    status: str = Field(max_length=32)  # recorded, forwarded, already_recorded, unknown, foreign_mailer_id
+    letter_id: int | None = Field(default=None, foreign_key="letter.id")
+    move_effective: date | None = None
+    received_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
 class DeadAddress(SQLModel, table=True):
     """A standardized address that mail came back from for good: no later letter may use it."""
 

@@ -1,4 +1,4 @@
-"""`notifier returns record|import|sweep|unreachable|report`: the returned-mail desk."""
+"""`notifier returns record|import|import-acs|sweep|unreachable|report`: the returned-mail desk."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from notifier.cli.common import JSON_OPTION, database, emit_json, emit_report_cs
 from notifier.db import session_for
 from notifier.returns.rules import load_policy
 from notifier.returns.report import COLUMNS, FORMATS, GROUPINGS, as_table, returns_report
+from notifier.returns.acs_import import import_acs
 from notifier.returns.store import import_returns, presume_delivered, record_return, unreachable
+from notifier.settings import load_toml
 
 app = typer.Typer(no_args_is_help=True, help="Returned envelopes: record them, re-mail to forwarding addresses, statistics.")
 BY = typer.Option(None, "--by", help="Who records it (default: your login name).")
@@ -63,6 +65,23 @@ def import_command(path: Path = typer.Argument(..., help="CSV: id, reason, date,
     typer.echo(f"read {report.read} rows: {report.recorded} recorded, {report.already} already recorded, {len(report.errors)} with errors")
     for error in report.errors:
         typer.echo(f"  line {error['line']} ({error['id']}): {error['message']}")
+
+
+@app.command("import-acs")
+def import_acs_command(path: Path = typer.Argument(..., help="A USPS ACS fulfilment file (fixed width, file version 01 or 02)."), by: str = BY,
+                       json: bool = JSON_OPTION) -> None:
+    """Record USPS's electronic notices (Full-Service ACS): each as the return of the letter its IMb names; the same file twice records nothing new."""
+    settings, url = database()
+    mailer_id = load_toml(settings.config_dir / "imb.toml")["mailer_id"]
+    with session_for(url) as session:
+        report = import_acs(session, path, load_policy(settings.config_dir), ZipDatabaseVerifier(), mailer_id, by or "acs", date.today())
+    if json:
+        emit_json(report.as_dict())
+        return
+    typer.echo(f"{report.file}: read {report.read} notices: {report.recorded} recorded ({report.forwarded} to a new address), "
+               f"{report.already_recorded} already recorded, {report.unknown} not ours, {report.invalid} unreadable; ACS fees {report.fee_cents} cents")
+    for problem in report.problems:
+        typer.echo(f"  line {problem['line']} ({problem['field']}): {problem['message']}")
 
 
 @app.command("sweep")

@@ -7,7 +7,7 @@ has used its attempts; then staff look the person up elsewhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from notifier.addresses.check import MAILABLE
@@ -27,6 +27,8 @@ class ReturnPolicy:
     reasons: dict[str, Reason]
     max_attempts: int
     presumed_delivered_days: int
+    acs_codes: dict[str, str] = field(default_factory=dict)  # ACS deliverability code -> reason
+    acs_forwarding: frozenset[str] = frozenset()  # codes whose new address gets the next attempt
 
 
 def load_policy(config_dir: Path) -> ReturnPolicy:
@@ -34,9 +36,16 @@ def load_policy(config_dir: Path) -> ReturnPolicy:
     data = load_toml(path)
     try:
         reasons = {code: Reason(code, r["endorsement"], bool(r["dead"])) for code, r in data["reasons"].items()}
-        return ReturnPolicy(reasons, int(data["max_attempts"]), int(data["presumed_delivered_days"]))
+        acs = data.get("acs", {})
+        policy = ReturnPolicy(reasons, int(data["max_attempts"]), int(data["presumed_delivered_days"]),
+                              dict(acs.get("codes", {})), frozenset(acs.get("forwarding_codes", ())))
     except KeyError as exc:
         raise ConfigError(f"missing {exc}", where=str(path), todo="see the shipped config/returns.toml") from None
+    unknown = sorted({reason for reason in policy.acs_codes.values() if reason not in reasons})
+    if unknown:
+        raise ConfigError(f"[acs.codes] maps to reasons that [reasons] lacks: {', '.join(unknown)}", where=str(path),
+                          todo="add them under [reasons] or map the codes to reasons it has")
+    return policy
 
 
 def outcome(*, dead: bool, forward_status: str | None, attempt: int, max_attempts: int) -> str:

@@ -1,0 +1,101 @@
+"""`returns import-acs`: USPS's electronic notices recorded as returned mail.
+
+Each notice is matched to its letter by the Mailer ID and serial of its IMb (the serial is
+the letter's number) and recorded through the clerk's own service (returns/store.py), so an
+ACS notice and an envelope in hand mean the same: the code's reason (config/returns.toml
+[acs.codes]), and for a change of address with a new address, that address through the
+address checks as a typed forwarding address would go. A temporary move is noted, not
+re-mailed. Every notice is kept (acs_notice) by file and line, so the same file twice
+records nothing new; a notice for a piece that is not ours is reported and kept too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from notifier.addresses.check import Verifier
+from notifier.errors import NotFoundError, WrongStateError
+from notifier.letters import imb
+from notifier.letters.ids import make_letter_id
+from notifier.models import AcsNotice, utcnow
+from notifier.returns.acs import AcsNotice as Notice
+from notifier.returns.acs import read_acs
+from notifier.returns.rules import ReturnPolicy
+from notifier.returns.store import record_return
+
+FORWARDED_OUTCOMES = ("remail", "forward_needs_review")
+
+
+@dataclass
+class AcsReport:
+    """`read` = recorded + already_recorded + unknown + invalid; `forwarded` counts the recorded
+    notices whose new address became the notice's (the next attempt goes there)."""
+
+    file: str
+    read: int = 0
+    recorded: int = 0
+    already_recorded: int = 0
+    forwarded: int = 0
+    unknown: int = 0  # no letter of ours: an unknown serial, another Mailer ID, a letter never mailed
+    invalid: int = 0
+    fee_cents: int = 0
+    problems: list[dict] = field(default_factory=list)  # each unknown or invalid notice: line and what was wrong
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+def import_acs(session: Session, path: Path, policy: ReturnPolicy, verifier: Verifier, mailer_id: str, actor: str, today: date) -> AcsReport:
+    """Records every notice of one ACS file (each committed on its own); InputFileError, with
+    nothing recorded, when the file as a whole cannot be trusted (see returns/acs.py)."""
+    parsed = read_acs(path, set(policy.acs_codes))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    report = AcsReport(path.name, read=parsed.records, invalid=len(parsed.problems), fee_cents=parsed.header.fee_cents)
+    report.problems = [problem.as_dict() for problem in parsed.problems]
+    for notice in parsed.notices:
+        status, letter_id, message = _record(session, notice, policy, verifier, mailer_id, actor, today, parsed.header.shipment_number)
+        if status == "unknown" or status == "foreign_mailer_id":
+            report.unknown += 1
+            report.problems.append({"line": notice.line, "field": "imb", "message": message})
+        elif status == "already_recorded":
+            report.already_recorded += 1
+        else:
+            report.recorded += 1
+            report.forwarded += status == "forwarded"
+        _keep(session, path.name, digest, notice, policy, status, letter_id)
+    return report
+
+
+def _record(session: Session, notice: Notice, policy: ReturnPolicy, verifier: Verifier, mailer_id: str, actor: str, today: date,
+            shipment: str) -> tuple[str, int | None, str]:
+    """(status, letter number or None, why it is unknown)."""
+    theirs = imb.mailer_id_of(notice.tracking)
+    if theirs != mailer_id:
+        return "foreign_mailer_id", None, f"Mailer ID {theirs} is not this office's ({mailer_id}, config/imb.toml)"
+    number = imb.serial_of(notice.tracking)
+    forward = notice.new_address if notice.code in policy.acs_forwarding else None
+    try:
+        recorded = record_return(session, policy, verifier, letter_text=make_letter_id(number), reason=policy.acs_codes[notice.code],
+                                 returned_on=notice.move_effective or notice.fulfilled or today, forward=forward,
+                                 note=f"ACS notice, shipment {shipment or '-'}, line {notice.line}", actor=actor)
+    except (NotFoundError, WrongStateError) as exc:
+        session.rollback()
+        return "unknown", None, f"serial {number}: {exc.what}"
+    if recorded.already:
+        return "already_recorded", number, ""
+    return ("forwarded" if recorded.outcome in FORWARDED_OUTCOMES else "recorded"), number, ""
+
+
+def _keep(session: Session, file_name: str, digest: str, notice: Notice, policy: ReturnPolicy, status: str, letter_id: int | None) -> None:
+    """The notice as received, once per file and line (a file imported again keeps its first statuses)."""
+    kept = session.exec(select(AcsNotice).where(AcsNotice.file_sha256 == digest, AcsNotice.line == notice.line)).first()
+    if kept is None:
+        session.add(AcsNotice(file_name=file_name[:255], file_sha256=digest, line=notice.line, tracking=notice.tracking, code=notice.code,
+                              reason=policy.acs_codes[notice.code], status=status, letter_id=letter_id, move_effective=notice.move_effective,
+                              received_at=utcnow()))
+        session.commit()
