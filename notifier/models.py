@@ -407,6 +407,22 @@ class AcsNotice(SQLModel, table=True):
     received_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
 
 
+class BatchFee(SQLModel, table=True):
+    """A charge a batch incurs after mailing, such as the fees USPS bills for its ACS notices;
+    recorded once per source file (`returns import-acs` run twice adds nothing)."""
+
+    __tablename__ = "batch_fee"
+    __table_args__ = (sa.UniqueConstraint("batch_id", "kind", "source_sha256", name="uq_batch_fee_source"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="batch.id", index=True)
+    kind: str = Field(max_length=32)  # acs_fees
+    cents: int
+    source: str = Field(max_length=255)
+    source_sha256: str = Field(max_length=64)
+    recorded_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
 class DeadAddress(SQLModel, table=True):
     """A standardized address that mail came back from for good: no later letter may use it."""
 

@@ -1,4 +1,5 @@
-"""ACS notices: what USPS reported electronically for each undeliverable piece, kept by file and line
+"""ACS notices: what USPS reported electronically for each undeliverable piece, kept by file and
+line; batch fees: what a batch costs after mailing (ACS fees), once per source file
 
 Revision ID: 0011
 Revises: 0010
@@ -36,9 +37,27 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('acs_notice', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_acs_notice_tracking'), ['tracking'], unique=False)
+    op.create_table(
+        'batch_fee',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('batch_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column('cents', sa.Integer(), nullable=False),
+        sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column('source_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column('recorded_at', notifier.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['batch_id'], ['batch.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('batch_id', 'kind', 'source_sha256', name='uq_batch_fee_source'),
+    )
+    with op.batch_alter_table('batch_fee', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_batch_fee_batch_id'), ['batch_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('batch_fee', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_batch_fee_batch_id'))
+    op.drop_table('batch_fee')
     with op.batch_alter_table('acs_notice', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_acs_notice_tracking'))
     op.drop_table('acs_notice')

@@ -14,7 +14,9 @@ from notifier.cli.common import JSON_OPTION, database, emit_json, emit_report_cs
 from notifier.db import session_for
 from notifier.returns.rules import load_policy
 from notifier.returns.report import COLUMNS, FORMATS, GROUPINGS, as_table, returns_report
-from notifier.returns.acs_import import import_acs
+from notifier.costs.money import dollars
+from notifier.errors import InvalidInputError
+from notifier.returns.acs_import import import_acs, import_acs_folder
 from notifier.returns.store import import_returns, presume_delivered, record_return, unreachable
 from notifier.settings import load_toml
 
@@ -68,20 +70,35 @@ def import_command(path: Path = typer.Argument(..., help="CSV: id, reason, date,
 
 
 @app.command("import-acs")
-def import_acs_command(path: Path = typer.Argument(..., help="A USPS ACS fulfilment file (fixed width, file version 01 or 02)."), by: str = BY,
-                       json: bool = JSON_OPTION) -> None:
+def import_acs_command(
+    path: Path = typer.Argument(None, metavar="[FILE]", help="A USPS ACS fulfilment file (fixed width, file version 01 or 02)."),
+    from_dir: Path = typer.Option(None, "--from-dir", help="Import every file in this folder, moving each to done/ or failed/ (for a scheduled job)."),
+    by: str = BY,
+    json: bool = JSON_OPTION,
+) -> None:
     """Record USPS's electronic notices (Full-Service ACS): each as the return of the letter its IMb names; the same file twice records nothing new."""
+    if (path is None) == (from_dir is None):
+        raise InvalidInputError("give either an ACS file or --from-dir FOLDER", todo="for example: notifier returns import-acs --from-dir /srv/acs")
     settings, url = database()
     mailer_id = load_toml(settings.config_dir / "imb.toml")["mailer_id"]
+    policy, actor = load_policy(settings.config_dir), by or "acs"
     with session_for(url) as session:
-        report = import_acs(session, path, load_policy(settings.config_dir), ZipDatabaseVerifier(), mailer_id, by or "acs", date.today())
+        if from_dir is not None:
+            results = import_acs_folder(session, from_dir, policy, ZipDatabaseVerifier(), mailer_id, actor, date.today())
+        else:
+            results = [import_acs(session, path, policy, ZipDatabaseVerifier(), mailer_id, actor, date.today()).as_dict()]
     if json:
-        emit_json(report.as_dict())
+        emit_json(results if from_dir is not None else results[0])
         return
-    typer.echo(f"{report.file}: read {report.read} notices: {report.recorded} recorded ({report.forwarded} to a new address), "
-               f"{report.already_recorded} already recorded, {report.unknown} not ours, {report.invalid} unreadable; ACS fees {report.fee_cents} cents")
-    for problem in report.problems:
-        typer.echo(f"  line {problem['line']} ({problem['field']}): {problem['message']}")
+    for report in results:
+        if "error" in report:
+            typer.echo(f"{report['file']}: refused, moved to {report['moved_to']}: {report['error']}")
+            continue
+        typer.echo(f"{report['file']}: read {report['read']} notices: {report['recorded']} recorded ({report['forwarded']} to a new address), "
+                   f"{report['already_recorded']} already recorded, {report['unknown']} not ours, {report['invalid']} unreadable; "
+                   f"ACS fees {dollars(report['fee_cents'])}" + (f"; moved to {report['moved_to']}" if "moved_to" in report else ""))
+        for problem in report["problems"]:
+            typer.echo(f"  line {problem['line']} ({problem['field']}): {problem['message']}")
 
 
 @app.command("sweep")

@@ -17,13 +17,13 @@ from notifier.costs.money import figure
 from notifier.errors import InvalidInputError
 from notifier.letters.fonts import BOLD, REGULAR
 from notifier.letters.pdf import new_canvas
-from notifier.models import Batch, BatchState, Decision, Letter, LetterState
+from notifier.models import Batch, BatchFee, BatchState, Decision, Letter, LetterState
 
 GROUPINGS = ("month", "batch", "wave", "class")
 FORMATS = ("table", "csv", "json", "pdf")
 COUNTED = (BatchState.FROZEN, BatchState.PRINTED, BatchState.MAILED, BatchState.CLOSED)  # estimated, not cancelled
 COLUMNS = ["group", "letters", "people", "decisions", "estimate_postage_cents", "estimate_print_cents", "estimate_envelope_cents",
-           "estimate_total_cents", "actual_total_cents", "variance_cents", "returned_letters", "returned_postage_cents"]
+           "estimate_total_cents", "actual_total_cents", "variance_cents", "returned_letters", "returned_postage_cents", "fee_cents"]
 
 
 @dataclass
@@ -38,6 +38,7 @@ class Row:
     actual_total_cents: int = 0
     returned_letters: int = 0
     returned_postage_cents: int = 0
+    fee_cents: int = 0  # charged after mailing (ACS notices' fees), per batch
 
     def as_dict(self) -> dict:
         estimate = self.estimate_postage_cents + self.estimate_print_cents + self.estimate_envelope_cents
@@ -54,6 +55,7 @@ class Row:
             "variance_cents": self.actual_total_cents - estimate if self.actual_total_cents else 0,
             "returned_letters": self.returned_letters,
             "returned_postage_cents": self.returned_postage_cents,
+            "fee_cents": self.fee_cents,
         }
 
 
@@ -74,7 +76,7 @@ def cost_report(session: Session, *, by: str, start: date | None = None, end: da
     rows: dict[str, Row] = {}
     total = Row("total")
     for letter, batch in session.exec(query):
-        key = {"month": batch.mail_date.strftime("%Y-%m"), "batch": str(batch.id), "wave": letter.wave or "(none)", "class": batch.postage_class}[by]
+        key = _group(by, batch, letter.wave)
         for row in (rows.setdefault(key, Row(key)), total):
             row.letters += 1
             row.people.add(letter.notice_id)
@@ -91,7 +93,14 @@ def cost_report(session: Session, *, by: str, start: date | None = None, end: da
         counted = counted.where(Batch.mail_date >= start)
     if end:
         counted = counted.where(Batch.mail_date <= end)
-    batch_totals = sum((b.postage_cents or 0) + (b.print_cents or 0) + (b.envelope_cents or 0) for b in session.exec(counted))
+    batches = list(session.exec(counted))
+    batch_totals = sum((b.postage_cents or 0) + (b.print_cents or 0) + (b.envelope_cents or 0) for b in batches)
+    fees = dict(session.execute(select(BatchFee.batch_id, sa.func.sum(BatchFee.cents)).group_by(BatchFee.batch_id)).all())
+    for batch in batches:
+        if fees.get(batch.id):
+            key = _group(by, batch, batch.wave)
+            for row in (rows.setdefault(key, Row(key)), total):
+                row.fee_cents += fees[batch.id]
     result = total.as_dict()
     return {
         "by": by,
@@ -101,17 +110,21 @@ def cost_report(session: Session, *, by: str, start: date | None = None, end: da
     }
 
 
+def _group(by: str, batch: Batch, wave: str | None) -> str:
+    return {"month": batch.mail_date.strftime("%Y-%m"), "batch": str(batch.id), "wave": wave or "(none)", "class": batch.postage_class}[by]
+
+
 def cost_report_pdf(session: Session, *, by: str, start: date | None = None, end: date | None = None) -> bytes:
     """The report by `by` as a one-page PDF, with its chart of spend by month over the same dates."""
     return as_pdf(cost_report(session, by=by, start=start, end=end), cost_report(session, by="month", start=start, end=end))
 
 
 def as_table(report: dict) -> str:
-    lines = [f"{'group':<10}{'letters':>9}{'people':>8}{'decisions':>10}{'estimate':>13}{'actual':>13}{'variance':>13}{'returned $':>13}"]
+    lines = [f"{'group':<10}{'letters':>9}{'people':>8}{'decisions':>10}{'estimate':>13}{'actual':>13}{'variance':>13}{'returned $':>13}{'ACS fees':>13}"]
     for row in [*report["rows"], report["total"]]:
         lines.append(
             f"{row['group']:<10}{row['letters']:>9}{row['people']:>8}{row['decisions']:>10}{figure(row['estimate_total_cents'])} "
-            f"{figure(row['actual_total_cents'])} {figure(row['variance_cents'])} {figure(row['returned_postage_cents'])}"
+            f"{figure(row['actual_total_cents'])} {figure(row['variance_cents'])} {figure(row['returned_postage_cents'])} {figure(row['fee_cents'])}"
         )
     lines.append(f"reconciled with batch totals: {'yes' if report['reconciled'] else 'NO'}")
     return "\n".join(lines)

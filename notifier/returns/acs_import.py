@@ -12,6 +12,8 @@ records nothing new; a notice for a piece that is not ours is reported and kept 
 from __future__ import annotations
 
 import hashlib
+import os
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,16 +21,19 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from notifier.addresses.check import Verifier
-from notifier.errors import NotFoundError, WrongStateError
+from notifier.costs.rates import share_out
+from notifier.db import one_of
+from notifier.errors import InputFileError, NotFoundError, NotifierError, WrongStateError
 from notifier.letters import imb
 from notifier.letters.ids import make_letter_id
-from notifier.models import AcsNotice, utcnow
+from notifier.models import AcsNotice, BatchFee, Letter, utcnow
 from notifier.returns.acs import AcsNotice as Notice
 from notifier.returns.acs import read_acs
 from notifier.returns.rules import ReturnPolicy
 from notifier.returns.store import record_return
 
 FORWARDED_OUTCOMES = ("remail", "forward_needs_review")
+ACS_FEES = "acs_fees"
 
 
 @dataclass
@@ -43,7 +48,8 @@ class AcsReport:
     forwarded: int = 0
     unknown: int = 0  # no letter of ours: an unknown serial, another Mailer ID, a letter never mailed
     invalid: int = 0
-    fee_cents: int = 0
+    fee_cents: int = 0  # the header's ACS fees
+    fee_batches: dict[int, int] = field(default_factory=dict)  # batch id -> its share of the fees (a cost line of the batch)
     problems: list[dict] = field(default_factory=list)  # each unknown or invalid notice: line and what was wrong
 
     def as_dict(self) -> dict:
@@ -57,6 +63,7 @@ def import_acs(session: Session, path: Path, policy: ReturnPolicy, verifier: Ver
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     report = AcsReport(path.name, read=parsed.records, invalid=len(parsed.problems), fee_cents=parsed.header.fee_cents)
     report.problems = [problem.as_dict() for problem in parsed.problems]
+    ours: list[int] = []
     for notice in parsed.notices:
         status, letter_id, message = _record(session, notice, policy, verifier, mailer_id, actor, today, parsed.header.shipment_number)
         if status == "unknown" or status == "foreign_mailer_id":
@@ -67,8 +74,62 @@ def import_acs(session: Session, path: Path, policy: ReturnPolicy, verifier: Ver
         else:
             report.recorded += 1
             report.forwarded += status == "forwarded"
+        if letter_id is not None:
+            ours.append(letter_id)
         _keep(session, path.name, digest, notice, policy, status, letter_id)
+    report.fee_batches = _charge_fees(session, path.name, digest, parsed.header.fee_cents, ours)
+    report.problems.sort(key=lambda problem: problem["line"])
     return report
+
+
+def _charge_fees(session: Session, file_name: str, digest: str, cents: int, letter_ids: list[int]) -> dict[int, int]:
+    """The file's ACS fees as a cost of the batches its notices' letters were mailed in, shared by
+    notice count (to the cent); once per file. Fees of a file with none of our letters stay unallocated."""
+    if not cents or not letter_ids:
+        return {}
+    batches = Counter(session.scalars(select(Letter.batch_id).where(one_of(session, Letter.id, letter_ids))).all())
+    counted = sorted(batch for batch in batches if batch is not None)
+    shares = dict(zip(counted, share_out(cents, [batches[batch] for batch in counted])))
+    now = utcnow()
+    for batch_id, share in shares.items():
+        exists = session.exec(select(BatchFee).where(BatchFee.batch_id == batch_id, BatchFee.kind == ACS_FEES, BatchFee.source_sha256 == digest)).first()
+        if exists is None and share:
+            session.add(BatchFee(batch_id=batch_id, kind=ACS_FEES, cents=share, source=file_name[:255], source_sha256=digest, recorded_at=now))
+    session.commit()
+    return shares
+
+
+def import_acs_folder(session: Session, folder: Path, policy: ReturnPolicy, verifier: Verifier, mailer_id: str, actor: str,
+                      today: date) -> list[dict]:
+    """Every file a scheduled download dropped into `folder`, oldest name first: each imported and
+    moved to `folder/done/`, or, when it is refused as a whole, to `folder/failed/` beside a
+    `.reason.txt` saying why. Returns one entry per file (its report, or its error)."""
+    if not folder.is_dir():
+        raise InputFileError("not a folder", where=str(folder), todo="give the folder the scheduled download writes ACS files into")
+    results = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+        try:
+            report = import_acs(session, path, policy, verifier, mailer_id, actor, today)
+        except NotifierError as exc:
+            session.rollback()
+            moved = _move(path, folder / "failed")
+            moved.with_name(moved.name + ".reason.txt").write_text(f"{exc}\n", encoding="utf-8")
+            results.append({"file": path.name, "moved_to": str(moved), "error": str(exc)})
+            continue
+        results.append({**report.as_dict(), "moved_to": str(_move(path, folder / "done"))})
+    return results
+
+
+def _move(path: Path, into: Path) -> Path:
+    """Moves the file into `into` (made if missing), never over a file already there."""
+    into.mkdir(exist_ok=True)
+    target = into / path.name
+    number = 1
+    while target.exists():
+        number += 1
+        target = into / f"{path.stem}.{number}{path.suffix}"
+    os.replace(path, target)
+    return target
 
 
 def _record(session: Session, notice: Notice, policy: ReturnPolicy, verifier: Verifier, mailer_id: str, actor: str, today: date,

@@ -185,3 +185,38 @@ def test_the_command_prints_the_counts_as_json(db_url, tmp_path, settings, monke
     out = json.loads(result.output)
     assert {k: out[k] for k in ("read", "recorded", "already_recorded", "forwarded", "unknown", "invalid")} == \
         {"read": 1, "recorded": 1, "already_recorded": 0, "forwarded": 0, "unknown": 0, "invalid": 0}
+
+
+def test_the_files_fees_are_a_cost_of_the_batch_in_the_costs_report(db_url, tmp_path, settings):
+    from notifier.costs.report import cost_report
+
+    first, second = mailed(db_url, tmp_path, settings, people=2)
+    path = tmp_path / "acs.txt"
+    acs_file(path, [{"code": "K", "tracking": tracking_of(settings, first.id)}, {"code": "V", "tracking": tracking_of(settings, second.id)}],
+             fee_cents=(31, 33))
+    report = run_import(db_url, settings, path)
+    assert report.fee_batches == {first.batch_id: 64}
+    run_import(db_url, settings, path)  # the same file again charges nothing more
+    with db.session_for(db_url) as session:
+        costs = cost_report(session, by="batch")
+    assert [(row["group"], row["fee_cents"]) for row in costs["rows"]] == [(str(first.batch_id), 64)]
+    assert costs["total"]["fee_cents"] == 64 and costs["reconciled"]
+
+
+def test_a_folder_of_files_is_imported_and_each_moved_to_done_or_failed(db_url, tmp_path, settings):
+    from notifier.returns.acs_import import import_acs_folder
+
+    first, second = mailed(db_url, tmp_path, settings, people=2)
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    acs_file(folder / "a.txt", [{"code": "K", "tracking": tracking_of(settings, first.id)}])
+    acs_file(folder / "b.txt", [{"code": "V", "tracking": tracking_of(settings, second.id)}], total=5)  # cut short: refused whole
+    with db.session_for(db_url) as session:
+        results = import_acs_folder(session, folder, load_policy(settings.config_dir), VERIFIER,
+                                    load_toml(settings.config_dir / "imb.toml")["mailer_id"], "acs", TODAY)
+    assert [(r["file"], r.get("recorded"), "error" in r) for r in results] == [("a.txt", 1, False), ("b.txt", None, True)]
+    assert sorted(p.name for p in (folder / "done").iterdir()) == ["a.txt"]
+    assert sorted(p.name for p in (folder / "failed").iterdir()) == ["b.txt", "b.txt.reason.txt"]
+    assert "header counts 5 records" in (folder / "failed" / "b.txt.reason.txt").read_text()
+    assert [p.name for p in folder.iterdir() if p.is_file()] == []
+    assert set(returned(db_url)) == {first.id}
