@@ -27,6 +27,7 @@ from notifier.intake import quarantine
 from notifier.intake.address_file import import_addresses
 from notifier.intake.importer import import_file
 from notifier.intake.mapping import Mapping, load_mapping
+from notifier.letters import imb
 from notifier.letters.ids import make_letter_id
 from notifier.letters.renderer import Renderer
 from notifier.letters.store import count_mailable, proof_letter, render_letters, sample_person
@@ -35,9 +36,11 @@ from notifier.retention.rules import load_retention_days
 from notifier.retention.store import purge
 from notifier.returns.rules import load_policy
 from notifier.returns.report import returns_report
+from notifier.returns.acs_import import import_acs
 from notifier.returns.store import presume_delivered, record_return
-from notifier.settings import Settings, get_settings
+from notifier.settings import Settings, get_settings, load_toml
 from notifier.status import status
+from notifier.synth.acs import COA_CODES, SynthNotice, write_acs_file
 from notifier.synth.generator import write_export
 
 
@@ -143,6 +146,7 @@ def demo_command(
                                    returned_on=date.today(), forward=forward, note="", actor="demo")
             outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
     typer.echo(f"   {len(returned)} returned: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+    _acs_notices(url, demo_settings, workdir, first.id, policy, verifier)
     with session_for(url) as session:
         second = render_letters(session, renderer)
     rerun = _mail_run(url, demo_settings)
@@ -173,6 +177,24 @@ def demo_command(
     typer.echo(f"look around:   NOTIFIER_DATABASE_URL=sqlite:///{workdir / 'notifier.db'} .venv/bin/notifier status")
     typer.echo(f"staff pages:   NOTIFIER_DATABASE_URL=sqlite:///{workdir / 'notifier.db'} NOTIFIER_OUTPUT_DIR={workdir / 'output'} .venv/bin/notifier serve, then open "
                f"http://127.0.0.1:8000/login and sign in as {DEMO_ADMIN} with the password {DEMO_PASSWORD} (a demo account: never on real data)")
+
+
+def _acs_notices(url: str, settings: Settings, workdir: Path, batch_id: int, policy, verifier) -> None:
+    """USPS's electronic notices for four more envelopes of the run: a move with a new address, a
+    temporary move, a deceased addressee and a nixie, written as an ACS file and imported."""
+    config = load_toml(settings.config_dir / "imb.toml")
+    with session_for(url) as session:
+        numbers = letters_in_print_order(session, batch_id)[15::30][:4]
+    new_address = RawAddress("77 W Madison St", "", "Chicago", "IL", "60602")
+    kinds = [(" ", new_address), ("W", None), ("P", None), ("N", None)]
+    notices = [SynthNotice(imb.tracking_code(config["barcode_id"], config["service_type"], config["mailer_id"], number), code,
+                           moved=date.today() if code in COA_CODES else None, new_address=address)
+               for number, (code, address) in zip(numbers, kinds)]
+    path = write_acs_file(workdir / "acs" / "acs-demo.txt", notices, created=date.today(), fee_cents_each=13)
+    with session_for(url) as session:
+        report = import_acs(session, path, policy, verifier, config["mailer_id"], "demo", date.today())
+    typer.echo(f"   USPS ACS notices ({path.name}): {report.read} read, {report.recorded} recorded ({report.forwarded} to a new address), "
+               f"fees {dollars(report.fee_cents)} on batch {batch_id} (`notifier returns import-acs FILE`)")
 
 
 def _retention(url: str, settings: Settings, first: int, second: int) -> None:

@@ -220,3 +220,17 @@ def test_a_folder_of_files_is_imported_and_each_moved_to_done_or_failed(db_url, 
     assert "header counts 5 records" in (folder / "failed" / "b.txt.reason.txt").read_text()
     assert [p.name for p in folder.iterdir() if p.is_file()] == []
     assert set(returned(db_url)) == {first.id}
+
+
+def test_the_synthetic_writer_writes_what_the_reader_reads(tmp_path, settings):
+    from notifier.addresses.check import RawAddress
+    from notifier.returns.acs import read_acs
+    from notifier.synth.acs import SynthNotice, write_acs_file
+
+    new = RawAddress("77 W Madison St", "", "Chicago", "IL", "60602")
+    notices = [SynthNotice(tracking_of(settings, 5), " ", moved=date(2025, 8, 15), new_address=new), SynthNotice(tracking_of(settings, 6), "P")]
+    path = write_acs_file(tmp_path / "synth.txt", notices, created=date(2025, 8, 30), fee_cents_each=13)
+    read = read_acs(path, set(load_policy(settings.config_dir).acs_codes))
+    assert read.problems == [] and read.header.fee_cents == 26 and (read.header.total_coa, read.header.total_nixie) == (1, 1)
+    assert [(n.tracking, n.code, n.coa, n.move_effective, n.new_address) for n in read.notices] == [
+        (notices[0].tracking, " ", True, date(2025, 8, 15), new), (notices[1].tracking, "P", False, None, None)]
