@@ -141,14 +141,16 @@ def test_the_same_file_twice_records_nothing_new_and_unknown_pieces_are_reported
     assert set(returned(db_url)) == {first.id}
 
 
-def test_a_short_record_is_reported_by_line_and_the_rest_recorded(db_url, tmp_path, settings):
-    first, second = mailed(db_url, tmp_path, settings, people=2)
+def test_a_short_record_or_a_bad_date_is_reported_by_line_and_the_rest_recorded(db_url, tmp_path, settings):
+    first, second, third = mailed(db_url, tmp_path, settings, people=3)
     path = tmp_path / "acs.txt"
     acs_file(path, [{"code": "K", "tracking": tracking_of(settings, first.id), "cut": 650},
-                    {"code": "V", "tracking": tracking_of(settings, second.id)}])
+                    {"code": "V", "tracking": tracking_of(settings, second.id)},
+                    {"code": "K", "tracking": tracking_of(settings, third.id), "moved": "20251345"}])
     report = run_import(db_url, settings, path)
-    assert (report.read, report.recorded, report.invalid) == (2, 1, 1)
-    assert report.problems == [{"line": 2, "field": "record", "message": "the record is 650 characters long; an ACS record is 700"}]
+    assert (report.read, report.recorded, report.invalid) == (3, 1, 2)
+    assert report.problems == [{"line": 2, "field": "record", "message": "the record is 650 characters long; an ACS record is 700"},
+                               {"line": 4, "field": "date", "message": "move effective date 20251345 is not a real calendar date"}]
     assert set(returned(db_url)) == {second.id}
 
 
