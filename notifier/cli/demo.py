@@ -36,11 +36,12 @@ from notifier.retention.rules import load_retention_days
 from notifier.retention.store import purge
 from notifier.returns.rules import load_policy
 from notifier.returns.report import returns_report
+from notifier.returns.acs import COA_CODES
 from notifier.returns.acs_import import import_acs
 from notifier.returns.store import presume_delivered, record_return
 from notifier.settings import Settings, get_settings, load_toml
 from notifier.status import status
-from notifier.synth.acs import COA_CODES, SynthNotice, write_acs_file
+from notifier.synth.acs import SynthNotice, write_acs_file
 from notifier.synth.generator import write_export
 
 

@@ -11,12 +11,12 @@ import typer
 
 from notifier.addresses.check import RawAddress, ZipDatabaseVerifier
 from notifier.cli.common import JSON_OPTION, database, emit_json, emit_report_csv, parse_date
-from notifier.db import session_for
-from notifier.returns.rules import load_policy
-from notifier.returns.report import COLUMNS, FORMATS, GROUPINGS, as_table, returns_report
 from notifier.costs.money import dollars
+from notifier.db import session_for
 from notifier.errors import InvalidInputError
 from notifier.returns.acs_import import import_acs, import_acs_folder
+from notifier.returns.report import COLUMNS, FORMATS, GROUPINGS, as_table, returns_report
+from notifier.returns.rules import load_policy
 from notifier.returns.store import import_returns, presume_delivered, record_return, unreachable
 from notifier.settings import load_toml
 

@@ -12,6 +12,7 @@ Every record the file holds is accounted for: a notice, or a problem naming its 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -24,6 +25,7 @@ from notifier.letters import imb
 from notifier.settings import load_toml
 
 VERSIONS = ("01", "02")
+COA_CODES = (" ", "G", "K", "W")  # the deliverability codes of a change-of-address notice; the others are nixies
 LAYOUT = Path(__file__).with_name("acs_layout.toml")
 
 
@@ -65,6 +67,7 @@ class AcsProblem:
 @dataclass
 class AcsFile:
     header: AcsHeader
+    sha256: str  # of the bytes read: a file imported again is known by it
     notices: list[AcsNotice] = field(default_factory=list)
     problems: list[AcsProblem] = field(default_factory=list)  # records that could not be read, by line
 
@@ -126,15 +129,15 @@ def read_acs(path: Path, known_codes: set[str]) -> AcsFile:
     """Reads a whole ACS file. InputFileError, before anything is recorded, when the file as a
     whole cannot be trusted: no header, an unknown version, or counts the records do not add up to."""
     try:
-        text = path.read_bytes().decode("latin-1")  # every byte is a character: a wrong length is found, never a decode error
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputFileError("file not found", where=str(path), todo="check the path") from None
-    lines = text.splitlines()
+    lines = data.decode("latin-1").splitlines()  # every byte is a character: a wrong length is found, never a decode error
     if not lines or not lines[0].startswith("H"):
         raise InputFileError("the first record is not an ACS header (record type H)", where=f"{path}, line 1",
                              todo="give the ACS fulfilment file as USPS sent it (its first record starts with H)")
     header = _header(lines[0], path)
-    result = AcsFile(header)
+    result = AcsFile(header, hashlib.sha256(data).hexdigest())
     for number, record in enumerate(lines[1:], start=2):
         if not record.strip():
             continue  # a blank line at the end of a download
@@ -202,7 +205,7 @@ def _notice(line: int, record: str, version: str, known_codes: set[str]) -> AcsN
     except ValueError as exc:
         raise _Refused("date", str(exc)) from None
     flag = values["coa_nixie_flag"].strip().upper()
-    coa = flag == "C" if flag in ("C", "N") else code in (" ", "G", "K", "W")
+    coa = flag == "C" if flag in ("C", "N") else code in COA_CODES
     return AcsNotice(line, values["sequence"].strip(), code, coa, moved, values["move_type"].strip(), tracking, fulfilled, _new_address(values))
 
 

@@ -11,7 +11,6 @@ records nothing new; a notice for a piece that is not ours is reported and kept 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -60,7 +59,8 @@ def import_acs(session: Session, path: Path, policy: ReturnPolicy, verifier: Ver
     """Records every notice of one ACS file (each committed on its own); InputFileError, with
     nothing recorded, when the file as a whole cannot be trusted (see returns/acs.py)."""
     parsed = read_acs(path, set(policy.acs_codes))
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = parsed.sha256
+    kept = set(session.scalars(select(AcsNotice.line).where(AcsNotice.file_sha256 == digest)))  # lines of an earlier import of this file
     report = AcsReport(path.name, read=parsed.records, invalid=len(parsed.problems), fee_cents=parsed.header.fee_cents)
     report.problems = [problem.as_dict() for problem in parsed.problems]
     ours: list[int] = []
@@ -76,7 +76,8 @@ def import_acs(session: Session, path: Path, policy: ReturnPolicy, verifier: Ver
             report.forwarded += status == "forwarded"
         if letter_id is not None:
             ours.append(letter_id)
-        _keep(session, path.name, digest, notice, policy, status, letter_id)
+        if notice.line not in kept:
+            _keep(session, path.name, digest, notice, policy, status, letter_id)
     report.fee_batches = _charge_fees(session, path.name, digest, parsed.header.fee_cents, ours)
     report.problems.sort(key=lambda problem: problem["line"])
     return report
@@ -154,9 +155,7 @@ def _record(session: Session, notice: Notice, policy: ReturnPolicy, verifier: Ve
 
 def _keep(session: Session, file_name: str, digest: str, notice: Notice, policy: ReturnPolicy, status: str, letter_id: int | None) -> None:
     """The notice as received, once per file and line (a file imported again keeps its first statuses)."""
-    kept = session.exec(select(AcsNotice).where(AcsNotice.file_sha256 == digest, AcsNotice.line == notice.line)).first()
-    if kept is None:
-        session.add(AcsNotice(file_name=file_name[:255], file_sha256=digest, line=notice.line, tracking=notice.tracking, code=notice.code,
-                              reason=policy.acs_codes[notice.code], status=status, letter_id=letter_id, move_effective=notice.move_effective,
-                              received_at=utcnow()))
-        session.commit()
+    session.add(AcsNotice(file_name=file_name[:255], file_sha256=digest, line=notice.line, tracking=notice.tracking, code=notice.code,
+                          reason=policy.acs_codes[notice.code], status=status, letter_id=letter_id, move_effective=notice.move_effective,
+                          received_at=utcnow()))
+    session.commit()

@@ -8,9 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from notifier.addresses.check import RawAddress
-from notifier.returns.acs import layout
-
-COA_CODES = (" ", "G", "K", "W")
+from notifier.returns.acs import COA_CODES, layout
 
 
 @dataclass(frozen=True)
