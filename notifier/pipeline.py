@@ -230,7 +230,7 @@ def _finish_print(session: Session, settings: Settings, task: Task, worker: str)
     renderer = Renderer.from_settings(settings)
     files += write_manifest_and_cover(session, batch, renderer, files)
     read_by_writers = {Path(f["path"]).name: FileCheck(f["pages"], [PrintProblem(**p) for p in f["problems"]]) for f in files if "problems" in f}
-    report = preflight_folder(batch_folder(settings, batch.id), renderer.geometry, batch.id, read_by_writers)
+    report = preflight_folder(batch_folder(settings, batch.id), renderer.geometry, batch.id, read_by_writers, renderer.endorsement.in_window)
     if report.ok:
         complete_print(session, batch, files, session.get(Run, task.run_id).requested_by)
     else:

@@ -22,6 +22,7 @@ from sqlmodel import Session
 from notifier.batches.printfiles import batch_folder, sha256
 from notifier.batches.store import get_batch
 from notifier.errors import ConflictError, NotifierError
+from notifier.letters.endorsement import load_endorsement
 from notifier.letters.geometry import Geometry, load_geometry
 from notifier.letters.readback import (
     Expected,
@@ -98,9 +99,10 @@ def manifest_rows(path: Path) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(handle)
 
 
-def preflight_folder(folder: Path, geometry: Geometry, batch_id: int, checked: dict[str, FileCheck] | None = None) -> PreflightReport:
+def preflight_folder(folder: Path, geometry: Geometry, batch_id: int, checked: dict[str, FileCheck] | None = None, endorsement: str = "") -> PreflightReport:
     """Every check on the files in `folder`. `checked` holds print files already read back by the
-    workers that wrote them: their SHA-256 on the cover proves they are the very bytes checked."""
+    workers that wrote them: their SHA-256 on the cover proves they are the very bytes checked.
+    `endorsement` is the line each window must show above the address, or ""."""
     report = PreflightReport(batch_id)
     cover, manifest = folder / COVER, folder / MANIFEST
     listed = read_cover(cover) if cover.is_file() else None
@@ -133,7 +135,7 @@ def preflight_folder(folder: Path, geometry: Geometry, batch_id: int, checked: d
             continue
         expected = [Expected(row["letter_id"], row["zip"], pages_in_print_file(int(row["sheets"]), geometry)) for row in islice(rows, letters)]
         offset += letters
-        check = (checked or {}).get(name) or check_letters_file(path, geometry, expected)
+        check = (checked or {}).get(name) or check_letters_file(path, geometry, expected, endorsement)
         report.files += 1
         report.pages += check.pages
         report.letters += len(expected)
@@ -148,4 +150,6 @@ def preflight_folder(folder: Path, geometry: Geometry, batch_id: int, checked: d
 def preflight_batch(session: Session, settings: Settings, batch_id: int) -> PreflightReport:
     """The staff action: read a batch's written files back (changes nothing)."""
     batch = get_batch(session, batch_id)
-    return preflight_folder(batch_folder(settings, batch.id), load_geometry(settings.config_dir), batch.id)
+    geometry = load_geometry(settings.config_dir)
+    endorsement = load_endorsement(settings.config_dir, geometry)
+    return preflight_folder(batch_folder(settings, batch.id), geometry, batch.id, endorsement=endorsement.in_window)

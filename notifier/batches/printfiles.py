@@ -75,7 +75,7 @@ def write_print_file(session: Session, batch: Batch, renderer: Renderer, number:
             if renderer.geometry.duplex and drawn.pages % 2:
                 canvas.showPage()  # blank back: the next letter starts on a front side
     expected = [Expected(make_letter_id(letter.id), rows[letter.notice_id].address["zip5"], pages_in_print_file(letter.sheets, renderer.geometry)) for letter in letters]
-    read = check_letters_file(path, renderer.geometry, expected)
+    read = check_letters_file(path, renderer.geometry, expected, renderer.endorsement.in_window)
     return {"path": str(path), "sha256": sha256(path), "letters": len(letters), "pages": read.pages, "problems": [p.as_dict() for p in read.problems]}
 
 
@@ -117,6 +117,7 @@ def _cover_sheet(path: Path, renderer: Renderer, batch: Batch, files: list[dict]
         (REGULAR, 11, f"Letters {letters}   Sheets {sheets}"),
         (REGULAR, 11, f"Estimate: postage {dollars(batch.postage_cents or 0)}  print {dollars(batch.print_cents or 0)}  "
                       f"envelopes {dollars(batch.envelope_cents or 0)}  total {dollars(total)}"),
+        *([(BOLD, 11, f"Envelopes: {renderer.endorsement.on_envelope} printed below the return address")] if renderer.endorsement.on_envelope else []),
         (BOLD, 11, "Files (SHA-256)"),
         *((REGULAR, 8, f"{Path(f['path']).name}  {f['letters']} letters  {f['sha256']}") for f in files),
     ]

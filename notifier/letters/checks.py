@@ -12,9 +12,9 @@ from notifier.letters.geometry import Geometry, sheets_for, weight_oz
 from notifier.letters.fonts import missing_glyphs
 from notifier.letters.layout import Drawn, LetterContent
 
-WINDOW_KINDS = ("address", "imb", "letter_id")
+WINDOW_KINDS = ("endorsement", "address", "imb", "letter_id")
 MESSAGES = {
-    "address_outside_window": "the address block, barcode or letter id is not inside the window with its clearance",
+    "address_outside_window": "the endorsement, address block, barcode or letter id is not inside the window with its clearance",
     "content_in_window": "something other than the address block shows through the window",
     "outside_printable_area": "something is printed outside the printable area of the page",
     "too_many_sheets": "the letter has more sheets than the envelope holds",

@@ -72,6 +72,7 @@ def compose(
     barcode: BarcodeConfig,
     today: date,
     requested_language: str,
+    endorsement: str = "",
 ) -> LetterContent:
     language = templates.language
     strings = templates.strings
@@ -127,4 +128,5 @@ def compose(
         page_label=strings.get("page", "Page {page} of {pages}"),
         id_label=strings.get("letter_id", "Letter ID"),
         variant=variant,
+        endorsement=endorsement,
     )

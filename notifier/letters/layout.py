@@ -26,6 +26,12 @@ LAYOUT_VERSION = "2"  # part of every letter's content hash: a change here rende
 # measured on DejaVu Sans and Droid Sans Fallback read back by PDFium (stacked Vietnamese
 # accents 1.06 above, J 0.05 to the left, descenders 0.21 below), with a little to spare.
 INK_ABOVE, INK_BELOW, INK_LEFT = 1.1, 0.25, 0.1
+# The address block's type: up to 12 pt leading, never below 8 pt (USPS's smallest for a
+# machine-read address). An ancillary service endorsement prints above it in 8-point type with a
+# quarter inch clear below (DMM 202.4), so it takes ENDORSEMENT_BAND points off the window's height.
+MAX_LEADING, LEADING_GAP, MIN_ADDRESS_SIZE = 12.0, 1.8, 8.0
+ENDORSEMENT_SIZE = 8.0
+ENDORSEMENT_BAND = (INK_ABOVE + INK_BELOW) * ENDORSEMENT_SIZE + 0.25 * inch
 _BOLD_MARK = re.compile(r"\*\*(.+?)\*\*")
 
 
@@ -50,14 +56,15 @@ class LetterContent:
     page_label: str  # "Page {page} of {pages}"
     id_label: str  # "Letter ID"
     variant: str = ""  # all_granted, none_granted, mixed
+    endorsement: str = ""  # printed above the address in the window, or "" (see letters/endorsement.py)
 
     def all_text(self) -> str:
-        return "\n".join([*self.recipient, *self.sender, self.date_line, self.letter_id, self.page_label, self.id_label, *(b.text for b in self.blocks)])
+        return "\n".join([self.endorsement, *self.recipient, *self.sender, self.date_line, self.letter_id, self.page_label, self.id_label, *(b.text for b in self.blocks)])
 
 
 @dataclass
 class Drawn:
-    """What was drawn: page count and every box by kind (address, imb, letter_id, text)."""
+    """What was drawn: page count and every box by kind (endorsement, address, imb, letter_id, text, footer)."""
 
     pages: int
     boxes: list[tuple[str, int, Rect]] = field(default_factory=list)  # (kind, page, rect)
@@ -226,13 +233,14 @@ def _draw_first_page_head(canvas: Canvas | None, content: LetterContent, geometr
     # the window: recipient block, then the barcode with the letter id beside it
     barcode = _imb_geometry() if content.imb_bars else None
     barcode_row = barcode.height if barcode else 10
-    lines = max(len(content.recipient), 1)
-    # Glyph ink, not just the font's ascent, must stay in the clear area: accented capitals
-    # (Ễ) reach INK_ABOVE x size above the baseline, J hangs left of its origin, descenders go below.
-    room = area.height - barcode_row - 1 + (INK_ABOVE + INK_BELOW) * 1.8
-    leading = min(12.0, room / (lines - 1 + INK_ABOVE + INK_BELOW))
-    size = leading - 1.8
-    y = area.top - INK_ABOVE * size
+    top = area.top
+    if content.endorsement:
+        box = _text_line(canvas, content.endorsement, area.x + INK_LEFT * ENDORSEMENT_SIZE, top - INK_ABOVE * ENDORSEMENT_SIZE, REGULAR, ENDORSEMENT_SIZE)
+        drawn.boxes.append(("endorsement", 1, box))
+        top -= ENDORSEMENT_BAND
+    leading = address_leading(area.height, len(content.recipient), bool(content.endorsement), barcode_row)
+    size = leading - LEADING_GAP
+    y = top - INK_ABOVE * size
     for line in content.recipient:
         drawn.boxes.append(("address", 1, _text_line(canvas, line, area.x + INK_LEFT * size, y, REGULAR, size)))
         y -= leading
@@ -246,6 +254,27 @@ def _draw_first_page_head(canvas: Canvas | None, content: LetterContent, geometr
     # date, just below the window
     date_y = geometry.window.y - geometry.clearance - 0.2 * inch
     drawn.boxes.append(("text", 1, _text_line(canvas, content.date_line, printable.x, date_y, REGULAR, 10)))
+
+
+def address_leading(area_height: float, lines: int, endorsed: bool, barcode_row: float | None = None) -> float:
+    """The address block's line spacing in a clear area `area_height` points high (type size is
+    LEADING_GAP less): as large as fits above the barcode row, at most MAX_LEADING.
+
+    Glyph ink, not just the font's ascent, must stay in the clear area: accented capitals
+    (Ễ) reach INK_ABOVE x size above the baseline, J hangs left of its origin, descenders go below.
+    """
+    ink = INK_ABOVE + INK_BELOW
+    row = _imb_geometry().height if barcode_row is None else barcode_row
+    room = area_height - (ENDORSEMENT_BAND if endorsed else 0) - row - 1 + ink * LEADING_GAP
+    return min(MAX_LEADING, room / (max(lines, 1) - 1 + ink))
+
+
+def area_height_for(lines: int, endorsed: bool, size: float = MIN_ADDRESS_SIZE) -> float:
+    """The clear area's height (points) that sets `lines` address lines in type of `size` points:
+    `address_leading` solved the other way, to tell an office what window it needs."""
+    ink = INK_ABOVE + INK_BELOW
+    leading = size + LEADING_GAP
+    return leading * (max(lines, 1) - 1 + ink) - ink * LEADING_GAP + _imb_geometry().height + 1 + (ENDORSEMENT_BAND if endorsed else 0)
 
 
 @dataclass(frozen=True)

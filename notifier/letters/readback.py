@@ -30,6 +30,7 @@ PROBLEMS = {
     "address_outside_window": "text shows in the envelope's window, or within its clearance, but not inside the clear area",
     "address_missing": "the window's clear area holds no address block ending in the letter's ZIP code",
     "content_in_window": "more lines of text in the window's clear area than an address block has",
+    "endorsement_missing": "the ancillary service endorsement is not the window's first line",
     "letter_order": "the letter id in the window is not the letter the manifest lists here",
     "manifest_mismatch": "the manifest and the cover sheet disagree",
 }
@@ -205,9 +206,15 @@ def _lines(runs: list[tuple[float, float, str]]) -> list[str]:
     return [" ".join(words for _, _, words in sorted(line, key=lambda r: r[1]) if words) for line in lines]
 
 
-def window_problems(found: WindowText, path: Path, page: int, expected: Expected) -> list[PrintProblem]:
-    """The first page of `expected`'s letter: its id and address in the clear area, nothing else in the window."""
+def window_problems(found: WindowText, path: Path, page: int, expected: Expected, endorsement: str = "") -> list[PrintProblem]:
+    """The first page of `expected`'s letter: its id and address in the clear area, above them the
+    endorsement when one prints in the window, nothing else in the window."""
     problems = [problem("address_outside_window", path, page, expected.letter_id, f"'{text}'") for text in found.stray]
+    if endorsement:
+        if found.lines[:1] == [endorsement]:
+            found = WindowText(found.lines[1:], found.stray)
+        else:
+            problems.append(problem("endorsement_missing", path, page, expected.letter_id, f"read {found.lines[:1]!r}, expected '{endorsement}'"))
     letter_id = found.letter_id({expected.letter_id})
     if letter_id != expected.letter_id:
         problems.append(problem("letter_order", path, page, expected.letter_id, f"found '{letter_id or 'no letter id'}'"))
@@ -224,10 +231,11 @@ def pages_in_print_file(sheets: int, geometry: Geometry) -> int:
     return sheets * 2 if geometry.duplex else sheets
 
 
-def check_letters_file(path: Path, geometry: Geometry, expected: list[Expected]) -> FileCheck:
+def check_letters_file(path: Path, geometry: Geometry, expected: list[Expected], endorsement: str = "") -> FileCheck:
     """A file of letters in order (a print file, or a proof of one letter): every check that needs only the file.
 
     The first page of each letter is known from the pages the letters before it take.
+    `endorsement` is the line each window shows above the address, or "".
     """
     document = open_pdf(path)
     if document is None:
@@ -242,7 +250,7 @@ def check_letters_file(path: Path, geometry: Geometry, expected: list[Expected])
         for item in expected:
             if first >= pages:
                 break
-            problems += window_problems(window_text(document, first, geometry), path, first + 1, item)
+            problems += window_problems(window_text(document, first, geometry), path, first + 1, item, endorsement)
             first += item.pages
         return FileCheck(pages, problems)
     finally:

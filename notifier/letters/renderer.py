@@ -12,6 +12,7 @@ from pathlib import Path
 
 from notifier.letters.checks import CheckFailure, check_letter
 from notifier.letters.compose import BarcodeConfig, LetterData, compose
+from notifier.letters.endorsement import Endorsement, load_endorsement
 from notifier.letters.geometry import Geometry, load_geometry
 from notifier.letters.layout import LAYOUT_VERSION, LetterContent, draw_letter
 from notifier.letters.pdf import atomic_pdf
@@ -22,7 +23,7 @@ from notifier.settings import OfficeProfile, Settings, load_toml
 
 @dataclass
 class Renderer:
-    """Everything rendering needs besides the rows: office, templates, envelope, barcode ids."""
+    """Everything rendering needs besides the rows: office, templates, envelope, barcode ids, endorsement."""
 
     settings: Settings
     office: OfficeProfile
@@ -30,18 +31,21 @@ class Renderer:
     barcode: BarcodeConfig
     languages: tuple[str, ...]
     today: date
+    endorsement: Endorsement = Endorsement()
 
     @classmethod
     def from_settings(cls, settings: Settings, today: date | None = None) -> "Renderer":
         imb = load_toml(settings.config_dir / "imb.toml")
         office = settings.office()
+        geometry = load_geometry(settings.config_dir)
         return cls(
             settings=settings,
             office=office,
-            geometry=load_geometry(settings.config_dir),
+            geometry=geometry,
             barcode=BarcodeConfig(imb["barcode_id"], imb["service_type"], imb["mailer_id"]),
             languages=tuple(office.letter_languages),
             today=today or date.today(),
+            endorsement=load_endorsement(settings.config_dir, geometry),
         )
 
     def pdf(self, path: Path, title: str) -> atomic_pdf:
@@ -50,9 +54,10 @@ class Renderer:
         return atomic_pdf(path, page_size=(page.width, page.height), title=title, author=self.office.name)
 
     def version_of(self, language: str) -> str:
-        """Everything besides the rows that decides how a letter looks: templates, layout code, paper size."""
+        """Everything besides the rows that decides how a letter looks: templates, layout code, paper size, endorsement."""
         page = self.geometry.page
-        return f"{self.templates_for(language).version}/{LAYOUT_VERSION}/{page.width:g}x{page.height:g}"
+        version = f"{self.templates_for(language).version}/{LAYOUT_VERSION}/{page.width:g}x{page.height:g}"
+        return version + (f"/{self.endorsement.in_window}" if self.endorsement.in_window else "")
 
     def templates_for(self, language: str) -> TemplateSet:
         return template_set(language if language in self.languages else "en")
@@ -68,6 +73,7 @@ class Renderer:
             barcode=self.barcode,
             today=self.today,
             requested_language=notice["language"],
+            endorsement=self.endorsement.in_window,
         )
 
 
@@ -90,5 +96,5 @@ def write_single_letter(renderer: Renderer, number: int, letter: LetterData, out
     content = renderer.content(number, letter.notice, letter.decisions, letter.address)
     with renderer.pdf(out, title) as canvas:
         drawn = draw_letter(canvas, content, renderer.geometry)
-    read = check_letters_file(out, renderer.geometry, [Expected(content.letter_id, letter.address["zip5"], drawn.pages)])
+    read = check_letters_file(out, renderer.geometry, [Expected(content.letter_id, letter.address["zip5"], drawn.pages)], renderer.endorsement.in_window)
     return SingleLetter(out, drawn.pages, check_letter(content, drawn, renderer.geometry), read.problems)

@@ -35,9 +35,12 @@ MAIL_DATE = date(2025, 8, 4)
 NAMES = [("Ana", "Núñez"), ("秀英", "王"), ("Олена", "Шевченко"), ("محمد", "الحسن"), ("John", "Smith"), ("Jędrzej", "Kamiński"), ("Hoàng", "Nguyễn")]
 
 
-def printed_batch(tmp_path: Path, url: str, letters_per_file: int = 3) -> tuple[Settings, int]:
+def printed_batch(tmp_path: Path, url: str, letters_per_file: int = 3, configure=None) -> tuple[Settings, int]:
+    """A batch of NAMES printed on the shipped config, changed first by `configure(config_dir)` if given."""
     config = tmp_path / "config"
     shutil.copytree(REPO_ROOT / "config", config)
+    if configure:
+        configure(config)
     toml = config / "batches.toml"
     toml.write_text(re.sub(r"letters_per_file = \d+", f"letters_per_file = {letters_per_file}", toml.read_text()))
     settings = Settings(output_dir=tmp_path / "out", config_dir=config)
