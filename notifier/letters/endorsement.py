@@ -21,13 +21,13 @@ from reportlab.lib.units import inch
 
 from notifier.errors import ConfigError
 from notifier.letters.geometry import Geometry
-from notifier.letters.layout import MIN_ADDRESS_SIZE, address_leading, area_height_for, LEADING_GAP
+from notifier.letters.layout import LEADING_GAP, MIN_ADDRESS_SIZE, address_leading, area_height_for
+from notifier.letters.readback import MAX_ADDRESS_LINES
 from notifier.settings import load_toml
 
 KEYWORDS = ("ELECTRONIC", "ADDRESS", "CHANGE", "RETURN", "FORWARDING", "TEMP-RETURN")  # "<keyword> SERVICE REQUESTED"
 ELECTRONIC = "ELECTRONIC SERVICE REQUESTED"
 PLACEMENTS = ("window", "envelope")
-MAX_ADDRESS_LINES = 4  # name, second line, delivery line, city state ZIP (letters/compose.py)
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,11 @@ def window_problem(geometry: Geometry, text: str) -> str:
 def load_endorsement(config_dir: Path, geometry: Geometry) -> Endorsement:
     """The endorsement config/imb.toml asks for, checked against its service type and the envelope."""
     path = config_dir / "imb.toml"
-    data = load_toml(path)
+    return endorsement_from(load_toml(path), path, geometry)
+
+
+def endorsement_from(data: dict, path: Path, geometry: Geometry) -> Endorsement:
+    """`load_endorsement` on the settings of imb.toml (at `path`) already read."""
     text = " ".join(str(data.get("endorsement", "")).split())
     placement = str(data.get("endorsement_placement", "window"))
     wrong = endorsement_problem(text, placement, str(data.get("service_type", "")), [str(s) for s in data.get("acs_service_types", [])])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from notifier.letters.checks import CheckFailure, check_letter
 from notifier.letters.compose import BarcodeConfig, LetterData, compose
-from notifier.letters.endorsement import Endorsement, load_endorsement
+from notifier.letters.endorsement import Endorsement, endorsement_from
 from notifier.letters.geometry import Geometry, load_geometry
 from notifier.letters.layout import LAYOUT_VERSION, LetterContent, draw_letter
 from notifier.letters.pdf import atomic_pdf
@@ -35,7 +35,8 @@ class Renderer:
 
     @classmethod
     def from_settings(cls, settings: Settings, today: date | None = None) -> "Renderer":
-        imb = load_toml(settings.config_dir / "imb.toml")
+        imb_path = settings.config_dir / "imb.toml"
+        imb = load_toml(imb_path)
         office = settings.office()
         geometry = load_geometry(settings.config_dir)
         return cls(
@@ -45,7 +46,7 @@ class Renderer:
             barcode=BarcodeConfig(imb["barcode_id"], imb["service_type"], imb["mailer_id"]),
             languages=tuple(office.letter_languages),
             today=today or date.today(),
-            endorsement=load_endorsement(settings.config_dir, geometry),
+            endorsement=endorsement_from(imb, imb_path, geometry),
         )
 
     def pdf(self, path: Path, title: str) -> atomic_pdf:
